@@ -1,0 +1,4 @@
+//! Analyze stage: summaries (and, later, comparisons) computed from embedded sentences.
+
+pub mod extractive;
+pub mod summarize;

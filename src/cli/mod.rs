@@ -1,0 +1,112 @@
+//! Command-line arguments. Every model command shares `ModelArgs` and `RuntimeArgs`, so
+//! `--model`, `--model-dir`, `--device` and `--threads` mean the same everywhere.
+
+pub mod embed;
+pub mod models;
+pub mod output;
+pub mod summarize;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use parallax::device::DeviceChoice;
+use parallax::encode::BatchConfig;
+use parallax::models::ModelSpec;
+
+#[derive(Parser)]
+#[command(
+    name = "parallax",
+    version,
+    about = "Summarize news articles and compare how outlets cover the same story, with local transformer models",
+    long_about = "Summarize news articles and compare how outlets cover the same story, with transformer \
+models that run locally on CPU or GPU. Every judgement comes with the sentences behind it.\n\n\
+Models are installed by scripts/setup.sh into ./models (or $PARALLAX_MODELS); \
+`parallax models list` shows them.",
+    after_help = "Examples:\n  parallax summarize article.txt --sentences 3\n  \
+parallax embed sentences.txt -o vectors.jsonl\n  parallax models verify"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr: no progress bars, no warnings.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Summarize articles (extractive, on the embedded sentence model).
+    Summarize(summarize::SummarizeArgs),
+    /// Embed sentences as vectors, written as JSON Lines.
+    Embed(embed::EmbedArgs),
+    /// List, and verify the files of, the models parallax knows.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+}
+
+/// Which model to run.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// A model from the manifest, by name (see `parallax models list`).
+    #[arg(long, value_name = "NAME", env = "PARALLAX_MODEL")]
+    pub model: Option<String>,
+
+    /// Any Hugging Face-style model folder: config.json, model.safetensors or rust_model.ot,
+    /// tokenizer.json. Takes precedence over --model.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    pub fn spec(&self) -> ModelSpec {
+        ModelSpec::from_args(self.model.clone(), self.model_dir.clone())
+    }
+}
+
+/// Where and how the model runs.
+#[derive(Args, Debug, Clone)]
+pub struct RuntimeArgs {
+    /// auto uses a CUDA GPU when libtorch sees one; cuda fails clearly when there is none.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+
+    /// CPU threads for libtorch (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Token budget of one batch: batch size × longest input in it.
+    #[arg(long, value_name = "N", default_value_t = BatchConfig::default().batch_tokens)]
+    pub batch_tokens: usize,
+
+    /// Most inputs in one batch, whatever the budget.
+    #[arg(long, value_name = "N", default_value_t = BatchConfig::default().max_batch_size)]
+    pub max_batch_size: usize,
+}
+
+impl RuntimeArgs {
+    /// Applies the thread setting and picks the device.
+    pub fn prepare(&self) -> anyhow::Result<tch::Device> {
+        parallax::device::set_threads(self.threads)?;
+        Ok(parallax::device::select(self.device)?)
+    }
+
+    pub fn batch_config(&self) -> anyhow::Result<BatchConfig> {
+        anyhow::ensure!(self.batch_tokens > 0, "--batch-tokens must be at least 1");
+        anyhow::ensure!(self.max_batch_size > 0, "--max-batch-size must be at least 1");
+        Ok(BatchConfig {
+            batch_tokens: self.batch_tokens,
+            max_batch_size: self.max_batch_size,
+        })
+    }
+}
+
+/// Whether stderr may carry colour and progress bars.
+pub fn stderr_is_interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,0 +1,160 @@
+//! The batching core: tokenize in parallel, schedule by length under a token budget, run
+//! the backend batch by batch, and hand the outputs back in input order.
+
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+use super::backend::{Backend, Tokenized};
+use super::scheduler::{self, BatchConfig};
+use crate::error::{Error, Result};
+
+/// What to do with an input longer than the model's maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Truncation {
+    /// Refuse the whole call with an error that says which input and how long.
+    #[default]
+    Refuse,
+    /// Cut to the maximum (keeping the model's closing special token) and report the index.
+    Cut,
+}
+
+/// The outputs of one call, in input order, with what the caller must be told.
+#[derive(Debug)]
+pub struct Encoded<O> {
+    pub outputs: Vec<O>,
+    /// Indices of the inputs that were cut (only with `Truncation::Cut`).
+    pub truncated: Vec<usize>,
+    /// Tokens of each input (special tokens included, after any cut), in input order.
+    pub lengths: Vec<usize>,
+    /// Real tokens, special tokens included.
+    pub tokens: usize,
+    /// Tokens the model computed, padding included.
+    pub padded_tokens: usize,
+    pub batches: usize,
+}
+
+/// Owns a tokenizer, a backend and the scheduling limits.
+pub struct BatchEncoder<B: Backend> {
+    backend: B,
+    tokenizer: Tokenizer,
+    pub config: BatchConfig,
+    pub truncation: Truncation,
+}
+
+impl<B: Backend> BatchEncoder<B> {
+    pub fn new(backend: B, tokenizer: Tokenizer, config: BatchConfig) -> Self {
+        Self {
+            backend,
+            tokenizer,
+            config,
+            truncation: Truncation::default(),
+        }
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Tokenizes without running the model (the tokenizer runs on all cores).
+    pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Tokenized>> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        Ok(encodings
+            .iter()
+            .map(|e| Tokenized {
+                ids: e.get_ids().iter().map(|&i| i as i64).collect(),
+                type_ids: e.get_type_ids().iter().map(|&i| i as i64).collect(),
+            })
+            .collect())
+    }
+
+    /// Runs `texts` through the backend. Outputs come back in input order whatever order
+    /// the batches ran in.
+    pub fn encode(&self, texts: &[&str]) -> Result<Encoded<B::Output>> {
+        self.encode_with(texts, |_, _| {})
+    }
+
+    /// As `encode`, calling `progress(done, total)` after each batch.
+    pub fn encode_with(
+        &self,
+        texts: &[&str],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Encoded<B::Output>> {
+        let mut inputs = self.tokenize(texts)?;
+        let truncated = self.apply_truncation(texts, &mut inputs)?;
+        let lengths: Vec<usize> = inputs.iter().map(Tokenized::len).collect();
+        let batches = scheduler::plan(&lengths, self.config);
+
+        let mut slots: Vec<Option<B::Output>> = (0..texts.len()).map(|_| None).collect();
+        let mut done = 0;
+        for batch in &batches {
+            let rows: Vec<&Tokenized> = batch.indices.iter().map(|&i| &inputs[i]).collect();
+            let outputs = self.backend.run(&rows)?;
+            if outputs.len() != rows.len() {
+                return Err(Error::Model(format!(
+                    "backend returned {} outputs for a batch of {}",
+                    outputs.len(),
+                    rows.len()
+                )));
+            }
+            for (&i, out) in batch.indices.iter().zip(outputs) {
+                slots[i] = Some(out);
+            }
+            done += rows.len();
+            progress(done, texts.len());
+        }
+        Ok(Encoded {
+            outputs: slots
+                .into_iter()
+                .map(|o| o.expect("the scheduler covers every input exactly once"))
+                .collect(),
+            truncated,
+            tokens: lengths.iter().sum(),
+            lengths,
+            padded_tokens: batches.iter().map(|b| b.padded_tokens()).sum(),
+            batches: batches.len(),
+        })
+    }
+
+    fn apply_truncation(&self, texts: &[&str], inputs: &mut [Tokenized]) -> Result<Vec<usize>> {
+        let max = self.backend.max_input_tokens();
+        let long: Vec<usize> = (0..inputs.len()).filter(|&i| inputs[i].len() > max).collect();
+        if long.is_empty() {
+            return Ok(long);
+        }
+        if self.truncation == Truncation::Refuse {
+            return Err(Error::TooLong {
+                count: long.len(),
+                max,
+                first: long[0],
+                first_len: inputs[long[0]].len(),
+            });
+        }
+        // Re-encode the long ones with the tokenizer's own truncation, which knows how to
+        // keep the special tokens of this model's template.
+        let mut cutter = self.tokenizer.clone();
+        cutter
+            .with_truncation(Some(TruncationParams {
+                max_length: max,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+                direction: TruncationDirection::Right,
+            }))
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        for &i in &long {
+            let e = cutter
+                .encode(texts[i], true)
+                .map_err(|e| Error::Tokenizer(e.to_string()))?;
+            inputs[i] = Tokenized {
+                ids: e.get_ids().iter().map(|&x| x as i64).collect(),
+                type_ids: e.get_type_ids().iter().map(|&x| x as i64).collect(),
+            };
+        }
+        Ok(long)
+    }
+}

@@ -1,0 +1,156 @@
+//! Loading the documents a command works on: plain-text or markdown files, JSON or JSON Lines
+//! records with a text field, or standard input (`-`).
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// One article or text to work on.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Document {
+    /// The record's `id` when it came from JSON, else none.
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    pub event: Option<String>,
+    pub text: String,
+    /// Where it came from, for messages: `file`, `file:line` or `-`.
+    pub origin: String,
+}
+
+/// Reads every input in order. JSON Lines (`.jsonl`, `.ndjson`) and JSON (`.json`) give one
+/// document per record, with `field` as the text; anything else is one plain-text document.
+pub fn load_all(inputs: &[String], field: &str) -> Result<Vec<Document>> {
+    let mut docs = Vec::new();
+    for input in inputs {
+        docs.extend(load(input, field)?);
+    }
+    Ok(docs)
+}
+
+pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
+    if input == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        return Ok(vec![Document {
+            text,
+            origin: "-".into(),
+            ..Default::default()
+        }]);
+    }
+    let path = Path::new(input);
+    if input.starts_with("http://") || input.starts_with("https://") {
+        return Err(Error::Input(format!(
+            "{input}: fetching URLs is not supported yet; save the page and pass the file"
+        )));
+    }
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        message: format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+    })?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "jsonl" | "ndjson" => parse_jsonl(&text, input, field),
+        "json" => parse_json(&text, input, field),
+        "html" | "htm" => Err(Error::File {
+            path: path.to_path_buf(),
+            message: "HTML input is not supported yet; save the article as plain text".into(),
+        }),
+        _ => Ok(vec![Document {
+            text,
+            origin: input.to_string(),
+            ..Default::default()
+        }]),
+    }
+}
+
+fn parse_jsonl(text: &str, origin: &str, field: &str) -> Result<Vec<Document>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("{origin}:{}", n + 1);
+        let value: Value = serde_json::from_str(line).map_err(|e| Error::File {
+            path: at.clone().into(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        out.push(record(value, &at, field)?);
+    }
+    Ok(out)
+}
+
+fn parse_json(text: &str, origin: &str, field: &str) -> Result<Vec<Document>> {
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::File {
+        path: origin.into(),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    match value {
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| record(v, &format!("{origin}[{i}]"), field))
+            .collect(),
+        v => Ok(vec![record(v, origin, field)?]),
+    }
+}
+
+/// One JSON record as a document; `at` names the record in errors.
+pub fn record(value: Value, at: &str, field: &str) -> Result<Document> {
+    let Value::Object(map) = value else {
+        return Err(Error::File {
+            path: at.into(),
+            message: "expected a JSON object".into(),
+        });
+    };
+    let text = match map.get(field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(_)) => {
+            return Err(Error::File {
+                path: at.into(),
+                message: format!("field '{field}' is empty"),
+            })
+        }
+        Some(_) => {
+            return Err(Error::File {
+                path: at.into(),
+                message: format!("field '{field}' is not a string"),
+            })
+        }
+        None => {
+            return Err(Error::File {
+                path: at.into(),
+                message: format!("no '{field}' field (choose another with --field)"),
+            })
+        }
+    };
+    let s = |k: &str| match map.get(k) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(Document {
+        id: s("id"),
+        title: s("title"),
+        url: s("url"),
+        outlet: s("outlet"),
+        country: s("country"),
+        language: s("language"),
+        event: s("event"),
+        text,
+        origin: at.to_string(),
+    })
+}

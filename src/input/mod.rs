@@ -1,0 +1,7 @@
+//! Input stage: load documents, clean them, split them into sentences.
+
+pub mod document;
+pub mod sentences;
+
+pub use document::{load_all, Document};
+pub use sentences::{split, Sentence};

@@ -1,0 +1,18 @@
+//! parallax: summarize news articles and compare how outlets cover the same story, with
+//! transformer models that run locally (rust-bert on libtorch).
+//!
+//! Data flows one way through the stages, one module each:
+//! [`input`] (load, clean, split into sentences) → [`encode`] (the batching core runs the
+//! model) → [`analyze`] (summaries, comparisons) → [`render`] (text, markdown, JSON).
+//! [`models`] resolves and checks model folders; [`device`] picks CPU or GPU.
+
+pub mod analyze;
+pub mod device;
+pub mod encode;
+pub mod error;
+pub mod input;
+pub mod models;
+pub mod render;
+pub mod util;
+
+pub use error::{Error, Result};
