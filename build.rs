@@ -9,7 +9,8 @@
 use std::env;
 use std::path::{Path, PathBuf};
 
-const SETUP_HINT: &str = "run `scripts/setup.sh` (or `make setup`) first: it installs libtorch 2.4.0 \
+const SETUP_HINT: &str =
+    "run `scripts/setup.sh` (or `make setup`) first: it installs libtorch 2.4.0 \
 from the PyPI torch wheel into .venv-torch and links it under .libtorch/";
 
 fn main() {
@@ -29,7 +30,10 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| torch.join("lib"));
     if !has_libtorch(&lib) {
-        eprintln!("\nerror: libtorch was not found at {}\n  {SETUP_HINT}\n", lib.display());
+        eprintln!(
+            "\nerror: libtorch was not found at {}\n  {SETUP_HINT}\n",
+            lib.display()
+        );
         panic!("libtorch not found at {}: {SETUP_HINT}", lib.display());
     }
     let real = lib.canonicalize().unwrap_or(lib);

@@ -9,7 +9,9 @@ pub enum Error {
     #[error("unknown model '{name}'; known models: {known}. Run `parallax models list` to see them, or pass --model-dir DIR for any Hugging Face-style model folder")]
     UnknownModel { name: String, known: String },
 
-    #[error("model '{name}' is not installed ({path} is missing); run `scripts/setup.sh` to install it")]
+    #[error(
+        "model '{name}' is not installed ({path} is missing); run `scripts/setup.sh` to install it"
+    )]
     ModelNotInstalled { name: String, path: PathBuf },
 
     #[error("model '{name}': {problem}; run `scripts/setup.sh` to reinstall it (then `parallax models verify`)")]

@@ -119,7 +119,9 @@ mod tests {
     #[test]
     fn redundant_sentences_are_skipped_and_order_is_the_documents() {
         let e = vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.01]];
-        let chosen = select(&e, &[0.5, 0.1, 0.9], &ExtractiveConfig::default(), |c| c.len() < 2);
+        let chosen = select(&e, &[0.5, 0.1, 0.9], &ExtractiveConfig::default(), |c| {
+            c.len() < 2
+        });
         assert_eq!(chosen, vec![1, 2]);
     }
 }

@@ -33,6 +33,12 @@ pub struct Picked {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     pub origin: String,
     pub summary: String,
     pub sentences: Vec<Picked>,
@@ -71,7 +77,11 @@ pub fn summarize_extractive(
                 .collect()
         })
         .collect();
-    let all: Vec<&str> = split.iter().flatten().map(|(_, s)| s.text.as_str()).collect();
+    let all: Vec<&str> = split
+        .iter()
+        .flatten()
+        .map(|(_, s)| s.text.as_str())
+        .collect();
     let encoded = embedder.encode(&all)?;
     let mut vectors = encoded.outputs.into_iter();
     let mut at = 0;
@@ -95,7 +105,9 @@ pub fn summarize_extractive(
             }
             Length::Words(w) => {
                 let words = |c: &[usize]| -> usize {
-                    c.iter().map(|&i| sents[i].1.text.split_whitespace().count()).sum()
+                    c.iter()
+                        .map(|&i| sents[i].1.text.split_whitespace().count())
+                        .sum()
                 };
                 let mut chosen = select(&emb, &scores, cfg, |c| c.is_empty() || words(c) < w);
                 while chosen.len() > 1 && words(&chosen) > w {
@@ -118,6 +130,9 @@ pub fn summarize_extractive(
             .collect();
         out.push(Summary {
             id: doc.id.clone(),
+            outlet: doc.outlet.clone(),
+            title: doc.title.clone(),
+            url: doc.url.clone(),
             origin: doc.origin.clone(),
             summary: sentences
                 .iter()

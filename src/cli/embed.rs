@@ -83,8 +83,10 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
     } else {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {human_pos} sentences embedded, {per_sec} [{elapsed}]")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} {human_pos} sentences embedded, {per_sec} [{elapsed}]",
+            )
+            .expect("valid template"),
         );
         bar
     };
@@ -146,7 +148,9 @@ fn flush(
             truncated: truncated.then_some(true),
         };
         serde_json::to_writer(&mut sink.out, &rec)?;
-        sink.out.write_all(b"\n").or_else(super::output::ignore_broken_pipe)?;
+        sink.out
+            .write_all(b"\n")
+            .or_else(super::output::ignore_broken_pipe)?;
     }
     if !encoded.truncated.is_empty() {
         tracing::warn!(
@@ -197,8 +201,14 @@ impl Sink {
                 target: None,
             }),
             Some(p) => {
-                let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                let name = p.file_name().context("-o needs a file name")?.to_string_lossy();
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let name = p
+                    .file_name()
+                    .context("-o needs a file name")?
+                    .to_string_lossy();
                 let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
                 let f = File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
@@ -211,10 +221,13 @@ impl Sink {
     }
 
     fn finish(mut self) -> anyhow::Result<()> {
-        self.out.flush().or_else(super::output::ignore_broken_pipe)?;
+        self.out
+            .flush()
+            .or_else(super::output::ignore_broken_pipe)?;
         if let Some((tmp, target)) = self.target.take() {
-            std::fs::rename(&tmp, &target)
-                .with_context(|| format!("cannot move output into place at {}", target.display()))?;
+            std::fs::rename(&tmp, &target).with_context(|| {
+                format!("cannot move output into place at {}", target.display())
+            })?;
         }
         Ok(())
     }

@@ -97,7 +97,10 @@ impl RuntimeArgs {
 
     pub fn batch_config(&self) -> anyhow::Result<BatchConfig> {
         anyhow::ensure!(self.batch_tokens > 0, "--batch-tokens must be at least 1");
-        anyhow::ensure!(self.max_batch_size > 0, "--max-batch-size must be at least 1");
+        anyhow::ensure!(
+            self.max_batch_size > 0,
+            "--max-batch-size must be at least 1"
+        );
         Ok(BatchConfig {
             batch_tokens: self.batch_tokens,
             max_batch_size: self.max_batch_size,

@@ -90,6 +90,9 @@ pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
             tracing::warn!("{}: no sentences to summarize", s.origin);
         }
     }
-    super::output::write(args.output.as_ref(), &render::summary::render(&summaries, args.format))?;
+    super::output::write(
+        args.output.as_ref(),
+        &render::summary::render(&summaries, args.format),
+    )?;
     Ok(0)
 }

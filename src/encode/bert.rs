@@ -30,7 +30,10 @@ impl BertEmbedder {
             path: m.config.clone(),
             message: format!("not valid JSON: {e}"),
         })?;
-        let model_type = raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("bert");
+        let model_type = raw
+            .get("model_type")
+            .and_then(|v| v.as_str())
+            .unwrap_or("bert");
         if model_type != "bert" {
             return Err(Error::File {
                 path: m.config.clone(),
@@ -44,7 +47,8 @@ impl BertEmbedder {
             message: format!("not a BERT config: {e}"),
         })?;
         let mut vs = nn::VarStore::new(device);
-        let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
+        let model =
+            BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
         load_weights(&mut vs, &m.weights)?;
         vs.freeze();
         let normalize = m.entry.as_ref().map(|e| e.normalize).unwrap_or_else(|| {
@@ -122,7 +126,16 @@ impl Backend for BertEmbedder {
         let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
         let out = self
             .model
-            .forward_t(Some(&ids), Some(&mask), Some(&types), None, None, None, None, false)
+            .forward_t(
+                Some(&ids),
+                Some(&mask),
+                Some(&types),
+                None,
+                None,
+                None,
+                None,
+                false,
+            )
             .map_err(|e| Error::Model(e.to_string()))?;
         let hidden = out.hidden_state;
         // Mean over real tokens only, as sentence-transformers' Pooling(mean).

@@ -18,10 +18,15 @@ use crate::models::ResolvedModel;
 pub type Embedder = BatchEncoder<BertEmbedder>;
 
 /// Loads a sentence-embedding model (BERT architecture) with its tokenizer.
-pub fn load_embedder(m: &ResolvedModel, device: tch::Device, config: BatchConfig) -> Result<Embedder> {
+pub fn load_embedder(
+    m: &ResolvedModel,
+    device: tch::Device,
+    config: BatchConfig,
+) -> Result<Embedder> {
     let tok_path = m.file("tokenizer.json").ok_or_else(|| Error::BadModelDir {
         dir: m.dir.clone(),
-        problem: "has no tokenizer.json (sentence embeddings need the Hugging Face tokenizer file)".into(),
+        problem: "has no tokenizer.json (sentence embeddings need the Hugging Face tokenizer file)"
+            .into(),
     })?;
     let tokenizer = tokenizer::load(&tok_path)?;
     let backend = BertEmbedder::load(m, device)?;

@@ -123,7 +123,9 @@ impl<B: Backend> BatchEncoder<B> {
 
     fn apply_truncation(&self, texts: &[&str], inputs: &mut [Tokenized]) -> Result<Vec<usize>> {
         let max = self.backend.max_input_tokens();
-        let long: Vec<usize> = (0..inputs.len()).filter(|&i| inputs[i].len() > max).collect();
+        let long: Vec<usize> = (0..inputs.len())
+            .filter(|&i| inputs[i].len() > max)
+            .collect();
         if long.is_empty() {
             return Ok(long);
         }

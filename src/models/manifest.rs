@@ -110,8 +110,10 @@ mod tests {
         let m = Manifest::embedded();
         let d = m.default_for("sentence-embeddings").unwrap();
         assert_eq!(d.name, "all-MiniLM-L6-v2");
-        assert!(d.files.iter().any(|f| f.path == "model.safetensors"
-            && f.sha256.starts_with("53aa5117")));
+        assert!(d
+            .files
+            .iter()
+            .any(|f| f.path == "model.safetensors" && f.sha256.starts_with("53aa5117")));
         for f in &d.files {
             assert_eq!(f.sha256.len(), 64, "{}", f.path);
         }
@@ -120,6 +122,9 @@ mod tests {
     #[test]
     fn unknown_name_lists_the_known_ones() {
         let err = Manifest::embedded().get("gpt-9").unwrap_err().to_string();
-        assert!(err.contains("gpt-9") && err.contains("all-MiniLM-L6-v2"), "{err}");
+        assert!(
+            err.contains("gpt-9") && err.contains("all-MiniLM-L6-v2"),
+            "{err}"
+        );
     }
 }

@@ -119,7 +119,9 @@ fn resolve_dir(dir: &Path, name: String, entry: Option<ModelEntry>) -> Result<Re
         return Err(bad("does not exist"));
     }
     if !dir.is_dir() {
-        return Err(bad("is not a folder; --model-dir takes a Hugging Face-style model folder"));
+        return Err(bad(
+            "is not a folder; --model-dir takes a Hugging Face-style model folder",
+        ));
     }
     let config = dir.join("config.json");
     if !config.is_file() {

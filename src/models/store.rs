@@ -131,7 +131,11 @@ pub fn ensure_sound(dir: &Path, model: &ModelEntry) -> Result<()> {
         if !status.is_ok() {
             return Err(Error::ModelCorrupt {
                 name: model.name.clone(),
-                problem: format!("{} is {}", dir.join(&file.path).display(), status.describe()),
+                problem: format!(
+                    "{} is {}",
+                    dir.join(&file.path).display(),
+                    status.describe()
+                ),
             });
         }
     }
@@ -148,7 +152,12 @@ fn current_stamp(dir: &Path, model: &ModelEntry) -> Option<Stamp> {
     let mut files = BTreeMap::new();
     for f in &model.files {
         let meta = fs::metadata(dir.join(&f.path)).ok()?;
-        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
         files.insert(f.path.clone(), (meta.len(), mtime, f.sha256.clone()));
     }
     Some(Stamp { files })
@@ -158,7 +167,10 @@ fn stamp_matches(dir: &Path, model: &ModelEntry) -> bool {
     let Ok(text) = fs::read_to_string(dir.join(STAMP)) else {
         return false;
     };
-    match (serde_json::from_str::<Stamp>(&text), current_stamp(dir, model)) {
+    match (
+        serde_json::from_str::<Stamp>(&text),
+        current_stamp(dir, model),
+    ) {
         (Ok(saved), Some(now)) => saved == now,
         _ => false,
     }

@@ -39,9 +39,13 @@ pub fn render(summaries: &[Summary], format: Format) -> String {
     out
 }
 
+/// The outlet or title when the input named one, else where it came from.
 fn label(s: &Summary) -> String {
-    match &s.id {
-        Some(id) => format!("{id} ({})", s.origin),
-        None => s.origin.clone(),
+    let name = s.outlet.as_ref().or(s.title.as_ref());
+    match (name, &s.id) {
+        (Some(n), Some(id)) => format!("{n} ({id})"),
+        (Some(n), None) => n.clone(),
+        (None, Some(id)) => format!("{id} ({})", s.origin),
+        (None, None) => s.origin.clone(),
     }
 }

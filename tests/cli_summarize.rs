@@ -1,0 +1,129 @@
+//! `parallax summarize` and `parallax embed` through the built binary on real articles.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn seed_article() -> String {
+    std::fs::read_to_string(shared_data("seed-article.txt")).unwrap()
+}
+
+#[test]
+fn summary_sentences_are_verbatim_and_in_article_order() {
+    let article = seed_article();
+    let out = parallax()
+        .args(["summarize", "--sentences", "3", "--format", "json"])
+        .arg(shared_data("seed-article.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sents = v["sentences"].as_array().unwrap();
+    assert_eq!(sents.len(), 3);
+    let mut last = None;
+    for s in sents {
+        let text = s["text"].as_str().unwrap();
+        assert!(article.contains(text), "not verbatim: {text}");
+        let idx = s["index"].as_u64().unwrap();
+        assert!(last.is_none_or(|l| idx > l), "not in article order");
+        last = Some(idx);
+    }
+    assert_eq!(v["method"], "extractive");
+    assert_eq!(v["model"], "all-MiniLM-L6-v2");
+    assert!(v["input_tokens"].as_u64().unwrap() > 100);
+}
+
+#[test]
+fn jsonl_inputs_keep_their_ids_in_input_order() {
+    let out = parallax()
+        .args(["summarize", "-n", "2", "-f", "json"])
+        .arg(root().join("examples/geneva_talks_nov23-en.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 7);
+    assert_eq!(ids[0], "geneva_talks_nov23-008");
+    assert_eq!(ids[6], "geneva_talks_nov23-091");
+}
+
+#[test]
+fn a_bad_jsonl_line_is_named_by_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("in.jsonl");
+    std::fs::write(
+        &f,
+        "{\"id\":\"a\",\"text\":\"Fine text here.\"}\n{\"id\":\"b\",\"body\":\"x\"}\n",
+    )
+    .unwrap();
+    let out = parallax().arg("summarize").arg(&f).output().unwrap();
+    assert_clean_failure(&out, &["in.jsonl:2", "no 'text' field"]);
+}
+
+#[test]
+fn embed_writes_jsonl_atomically_with_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("s.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":7,\"text\":\"Kyiv received the plan.\"}\n{\"id\":8,\"text\":\"Moscow said nothing.\"}\n",
+    )
+    .unwrap();
+    let output = tmp.path().join("out.jsonl");
+    let out = parallax()
+        .arg("embed")
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "data goes to the file only");
+    let lines: Vec<Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], 7);
+    assert_eq!(lines[1]["text"], "Moscow said nothing.");
+    assert_eq!(lines[1]["embedding"].as_array().unwrap().len(), 384);
+    // Nothing temporary is left beside the output.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+
+    // A failing run leaves an existing output untouched.
+    std::fs::write(&input, "{\"id\":1}\n").unwrap();
+    let before = std::fs::read(&output).unwrap();
+    let out = parallax()
+        .arg("embed")
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["s.jsonl:1", "no 'text' field"]);
+    assert_eq!(std::fs::read(&output).unwrap(), before);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+}

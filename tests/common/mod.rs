@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/data`, beside the checkout (CI has it at the same place).
+pub fn shared_data(name: &str) -> PathBuf {
+    let p = root().join("../shared/data").join(name);
+    assert!(p.exists(), "test data {} is missing", p.display());
+    p
+}
+
+/// The models folder scripts/setup.sh installed.
+pub fn models_dir() -> PathBuf {
+    root().join("models")
+}
+
+pub fn default_model_dir() -> PathBuf {
+    models_dir().join("all-MiniLM-L6-v2")
+}
+
+/// The built binary, with the environment cleared of settings that would change results.
+pub fn parallax() -> Command {
+    let mut c = Command::cargo_bin("parallax").expect("binary built");
+    c.env_remove("PARALLAX_MODELS")
+        .env_remove("PARALLAX_MODEL")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// Copies a model folder (to corrupt the copy, never the original).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// Asserts that a failed run said something useful and did not panic.
+pub fn assert_clean_failure(out: &std::process::Output, must_contain: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !out.status.success(),
+        "expected failure, got success; stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "panicked: {stderr}"
+    );
+    for s in must_contain {
+        assert!(stderr.contains(s), "stderr lacks {s:?}: {stderr}");
+    }
+    stderr
+}
