@@ -150,7 +150,7 @@ impl Backend for BertEmbedder {
             let norm = pooled
                 .norm_scalaropt_dim(2, [1i64].as_slice(), true)
                 .clamp_min(1e-12);
-            pooled = pooled / norm;
+            pooled /= norm;
         }
         let flat: Vec<f32> = Vec::<f32>::try_from(
             pooled
