@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Summarize(args) => cli::summarize::run(args),
         Command::Embed(args) => cli::embed::run(args, cli.quiet),
         Command::Models(cmd) => cli::models::run(cmd),
+        Command::Bench(cmd) => cli::bench::run(cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

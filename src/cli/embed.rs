@@ -71,7 +71,7 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
     let device = args.runtime.prepare()?;
     let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
     let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config()?)?;
+        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
     embedder.truncation = if args.truncate {
         Truncation::Cut
     } else {

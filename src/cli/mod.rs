@@ -1,6 +1,7 @@
 //! Command-line arguments. Every model command shares `ModelArgs` and `RuntimeArgs`, so
 //! `--model`, `--model-dir`, `--device` and `--threads` mean the same everywhere.
 
+pub mod bench;
 pub mod embed;
 pub mod models;
 pub mod output;
@@ -47,6 +48,9 @@ pub enum Command {
     /// List, and verify the files of, the models parallax knows.
     #[command(subcommand)]
     Models(models::ModelsCommand),
+    /// Measure throughput (see README, Benchmarks).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Which model to run.
@@ -79,9 +83,11 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Token budget of one batch: batch size × longest input in it.
-    #[arg(long, value_name = "N", default_value_t = BatchConfig::default().batch_tokens)]
-    pub batch_tokens: usize,
+    /// Token budget of one batch: batch size × longest input in it. Default: 1024 on CPU
+    /// (larger batches fall out of cache and run slower; see `parallax bench embed`),
+    /// 16384 on a GPU.
+    #[arg(long, value_name = "N")]
+    pub batch_tokens: Option<usize>,
 
     /// Most inputs in one batch, whatever the budget.
     #[arg(long, value_name = "N", default_value_t = BatchConfig::default().max_batch_size)]
@@ -95,14 +101,17 @@ impl RuntimeArgs {
         Ok(parallax::device::select(self.device)?)
     }
 
-    pub fn batch_config(&self) -> anyhow::Result<BatchConfig> {
-        anyhow::ensure!(self.batch_tokens > 0, "--batch-tokens must be at least 1");
+    pub fn batch_config(&self, device: tch::Device) -> anyhow::Result<BatchConfig> {
+        let batch_tokens = self
+            .batch_tokens
+            .unwrap_or_else(|| BatchConfig::for_device(device).batch_tokens);
+        anyhow::ensure!(batch_tokens > 0, "--batch-tokens must be at least 1");
         anyhow::ensure!(
             self.max_batch_size > 0,
             "--max-batch-size must be at least 1"
         );
         Ok(BatchConfig {
-            batch_tokens: self.batch_tokens,
+            batch_tokens,
             max_batch_size: self.max_batch_size,
         })
     }

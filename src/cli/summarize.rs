@@ -69,7 +69,7 @@ pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
     let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
     let started = Instant::now();
     let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config()?)?;
+        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
     tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
     let summaries = summarize_extractive(
         &mut embedder,

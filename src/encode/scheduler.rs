@@ -17,10 +17,25 @@ pub struct BatchConfig {
 }
 
 impl Default for BatchConfig {
+    /// The CPU setting: on this project's 2-core reference machine, budgets above about
+    /// 1024 tokens fall out of cache and lose throughput (`parallax bench embed`).
     fn default() -> Self {
         Self {
-            batch_tokens: 4096,
+            batch_tokens: 1024,
             max_batch_size: 256,
+        }
+    }
+}
+
+impl BatchConfig {
+    /// A GPU wants large batches to fill its cores; a CPU wants batches that stay in cache.
+    pub fn for_device(device: tch::Device) -> Self {
+        match device {
+            tch::Device::Cpu => Self::default(),
+            _ => Self {
+                batch_tokens: 16384,
+                max_batch_size: 512,
+            },
         }
     }
 }
