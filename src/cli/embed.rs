@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::encode::{Embedder, Truncation};
+use parallax::Error;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -64,6 +65,8 @@ struct Record<'a> {
 struct Item {
     text: String,
     id: Option<Value>,
+    /// `file:line`, for messages.
+    at: String,
 }
 
 pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
@@ -109,6 +112,7 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
                 Item {
                     text: line,
                     id: None,
+                    at,
                 }
             };
             chunk.push(item);
@@ -134,7 +138,22 @@ fn flush(
         return Ok(0);
     }
     let texts: Vec<&str> = chunk.iter().map(|i| i.text.as_str()).collect();
-    let encoded = embedder.encode_with(&texts, |done, _| progress.set_position(done as u64))?;
+    let encoded = embedder
+        .encode_with(&texts, |done, _| progress.set_position(done as u64))
+        .map_err(|e| match e {
+            // The core counts inputs within the chunk; the user needs the file and line.
+            Error::TooLong {
+                count,
+                max,
+                first,
+                first_len,
+            } => anyhow::anyhow!(
+                "{}: sentence of {first_len} tokens is over the model's maximum of {max} \
+                 ({count} such sentence(s) in this chunk); pass --truncate to cut them explicitly, or split them",
+                chunk[first].at
+            ),
+            other => other.into(),
+        })?;
     let mut cut = encoded.truncated.iter().copied().peekable();
     for (i, (item, vector)) in chunk.iter().zip(&encoded.outputs).enumerate() {
         let truncated = cut.peek() == Some(&i);
@@ -184,6 +203,7 @@ fn parse_record(line: &str, at: &str, field: &str) -> anyhow::Result<Item> {
     Ok(Item {
         text: doc.text,
         id: value.get("id").cloned(),
+        at: at.to_string(),
     })
 }
 
