@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Embed(args) => cli::embed::run(args, cli.quiet),
         Command::Models(cmd) => cli::models::run(cmd),
         Command::Bench(cmd) => cli::bench::run(cmd),
+        Command::Eval(cmd) => cli::eval::run(cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

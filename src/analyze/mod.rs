@@ -1,4 +1,5 @@
 //! Analyze stage: summaries (and, later, comparisons) computed from embedded sentences.
 
 pub mod extractive;
+pub mod rouge;
 pub mod summarize;

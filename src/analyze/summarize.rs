@@ -149,3 +149,12 @@ pub fn summarize_extractive(
     }
     Ok(out)
 }
+
+/// The Lead-k baseline: the document's first `k` sentences, as split for summaries.
+pub fn lead(text: &str, lang: &str, k: usize) -> Vec<String> {
+    input::split(text, lang)
+        .into_iter()
+        .take(k)
+        .map(|s| s.text)
+        .collect()
+}

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod embed;
+pub mod eval;
 pub mod models;
 pub mod output;
 pub mod summarize;
@@ -48,6 +49,9 @@ pub enum Command {
     /// List, and verify the files of, the models parallax knows.
     #[command(subcommand)]
     Models(models::ModelsCommand),
+    /// Measure summary quality (ROUGE against references, beside Lead-3).
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
     /// Measure throughput (see README, Benchmarks).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
