@@ -127,3 +127,41 @@ fn embed_writes_jsonl_atomically_with_ids() {
     assert_eq!(std::fs::read(&output).unwrap(), before);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
 }
+
+#[test]
+fn ratio_and_words_bound_the_summary_length() {
+    let run = |args: &[&str]| -> Value {
+        let out = parallax()
+            .arg("summarize")
+            .args(args)
+            .args(["-f", "json"])
+            .arg(shared_data("seed-article.txt"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = run(&["--ratio", "0.25"]);
+    let n = v["input_sentences"].as_u64().unwrap() as f64;
+    let got = v["sentences"].as_array().unwrap().len() as f64;
+    assert_eq!(got, (n * 0.25).round().max(1.0), "ratio 0.25 of {n}");
+
+    let v = run(&["--words", "60"]);
+    let words = v["summary"].as_str().unwrap().split_whitespace().count();
+    let picked = v["sentences"].as_array().unwrap().len();
+    assert!(
+        picked >= 1 && (words <= 60 || picked == 1),
+        "{words} words in {picked} sentences"
+    );
+
+    let out = parallax()
+        .args(["summarize", "--ratio", "1.5", "-"])
+        .write_stdin("Some text.")
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["--ratio must be in (0, 1]"]);
+}

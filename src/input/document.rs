@@ -1,5 +1,6 @@
-//! Loading the documents a command works on: plain-text or markdown files, JSON or JSON Lines
-//! records with a text field, or standard input (`-`).
+//! Loading the documents a command works on: plain-text or markdown files, HTML pages (reduced
+//! to their article), JSON or JSON Lines records with a text field, http(s) URLs, or standard
+//! input (`-`).
 
 use std::fs;
 use std::io::Read;
@@ -7,6 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::{fetch, html};
 use crate::error::{Error, Result};
 
 /// One article or text to work on.
@@ -47,12 +49,20 @@ pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
             ..Default::default()
         }]);
     }
-    let path = Path::new(input);
-    if input.starts_with("http://") || input.starts_with("https://") {
-        return Err(Error::Input(format!(
-            "{input}: fetching URLs is not supported yet; save the page and pass the file"
-        )));
+    if fetch::is_url(input) {
+        let page = fetch::fetch(input, fetch::FetchLimits::default())?;
+        return if page.is_html || html::looks_like_html(&page.body) {
+            from_html(&page.body, input, Some(input))
+        } else {
+            Ok(vec![Document {
+                text: page.body,
+                url: Some(input.to_string()),
+                origin: input.to_string(),
+                ..Default::default()
+            }])
+        };
     }
+    let path = Path::new(input);
     let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = String::from_utf8(bytes).map_err(|e| Error::File {
         path: path.to_path_buf(),
@@ -68,16 +78,24 @@ pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
     match ext.as_str() {
         "jsonl" | "ndjson" => parse_jsonl(&text, input, field),
         "json" => parse_json(&text, input, field),
-        "html" | "htm" => Err(Error::File {
-            path: path.to_path_buf(),
-            message: "HTML input is not supported yet; save the article as plain text".into(),
-        }),
+        "html" | "htm" | "xhtml" => from_html(&text, input, None),
         _ => Ok(vec![Document {
             text,
             origin: input.to_string(),
             ..Default::default()
         }]),
     }
+}
+
+fn from_html(page: &str, origin: &str, url: Option<&str>) -> Result<Vec<Document>> {
+    let article = html::extract(page, origin, url)?;
+    Ok(vec![Document {
+        title: article.title,
+        url: url.map(str::to_string),
+        text: article.text,
+        origin: origin.to_string(),
+        ..Default::default()
+    }])
 }
 
 fn parse_jsonl(text: &str, origin: &str, field: &str) -> Result<Vec<Document>> {

@@ -1,6 +1,8 @@
 //! Input stage: load documents, clean them, split them into sentences.
 
 pub mod document;
+pub mod fetch;
+pub mod html;
 pub mod sentences;
 
 pub use document::{load_all, Document};

@@ -1,0 +1,120 @@
+//! Inputs through the built binary: an HTML page reduced to its article, a page fetched
+//! from a (local) web server, and an unreachable URL.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use common::*;
+use serde_json::Value;
+
+/// A real article from coverage-dev, wrapped in a page with navigation, a script and a
+/// footer, as a news site serves it.
+fn real_article_page() -> (String, Vec<String>) {
+    let data = std::fs::read_to_string(shared_data("coverage-dev.jsonl")).unwrap();
+    let rec: Value = data
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["id"] == "geneva_talks_nov23-091")
+        .unwrap();
+    let paragraphs: Vec<String> = rec["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.split_whitespace().count() > 8)
+        .map(str::to_string)
+        .collect();
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    let html = format!(
+        "<!DOCTYPE html><html><head><title>{}</title><script>window.trackingPixel = 'SCRIPTMARKER';</script></head>\
+         <body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>NAVMARKER News</a></li></ul></nav>\
+         <article><h1>{}</h1>{body}</article><footer>FOOTERMARKER All rights reserved</footer></body></html>",
+        rec["title"].as_str().unwrap_or("Geneva"),
+        rec["title"].as_str().unwrap_or("Geneva")
+    );
+    (html, paragraphs)
+}
+
+fn assert_summary_from_article(stdout: &[u8], paragraphs: &[String]) {
+    let v: Value = serde_json::from_slice(stdout).unwrap();
+    let summary = v["summary"].as_str().unwrap();
+    for marker in ["SCRIPTMARKER", "NAVMARKER", "FOOTERMARKER"] {
+        assert!(
+            !summary.contains(marker),
+            "page debris in summary: {summary}"
+        );
+    }
+    for s in v["sentences"].as_array().unwrap() {
+        let text = s["text"].as_str().unwrap();
+        assert!(
+            paragraphs.iter().any(|p| p.contains(text)),
+            "not from the article: {text}"
+        );
+    }
+}
+
+#[test]
+fn an_html_file_is_reduced_to_its_article() {
+    let (html, paragraphs) = real_article_page();
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("article.html");
+    std::fs::write(&page, html).unwrap();
+    let out = parallax()
+        .args(["summarize", "-n", "2", "-f", "json"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_summary_from_article(&out.stdout, &paragraphs);
+}
+
+#[test]
+fn a_url_is_fetched_and_reduced_to_its_article() {
+    let (html, paragraphs) = real_article_page();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf).unwrap();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            html.len()
+        );
+        conn.write_all(head.as_bytes()).unwrap();
+        conn.write_all(html.as_bytes()).unwrap();
+    });
+    let url = format!("http://127.0.0.1:{port}/news/geneva");
+    let out = parallax()
+        .args(["summarize", "-n", "2", "-f", "json", &url])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_summary_from_article(&out.stdout, &paragraphs);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["url"], url.as_str());
+}
+
+#[test]
+fn an_unreachable_url_is_a_clear_error() {
+    // Bind then drop: nothing listens on the port any more.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/gone");
+    let out = parallax().args(["summarize", &url]).output().unwrap();
+    assert_clean_failure(&out, &[&url, "cannot fetch"]);
+}
