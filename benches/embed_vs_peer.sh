@@ -2,7 +2,7 @@
 # parallax's embedding throughput beside sentence-transformers' encode(), side by side in
 # one run: same sentences (split from the given articles), same model folder, same threads.
 #
-#   benches/embed_vs_peer.sh [THREADS] [ARTICLES.jsonl]
+#   benches/embed_vs_peer.sh [THREADS] [ARTICLES.jsonl]     (BATCH_TOKENS=512 by default)
 #
 # Builds its own venv (.venv-bench: torch 2.4.0 and sentence-transformers 3.0.1 from PyPI)
 # on first use. Prints both results as JSON lines and the ratio.
@@ -21,7 +21,7 @@ fi
 
 SENTS="$(mktemp)"
 trap 'rm -f "$SENTS"' EXIT
-OURS="$(target/release/parallax bench embed "$DATA" --threads "$THREADS" --sweep 1024 --json --dump-sentences "$SENTS")"
+OURS="$(target/release/parallax bench embed "$DATA" --threads "$THREADS" --sweep "${BATCH_TOKENS:-512}" --json --dump-sentences "$SENTS")"
 PEER="$(.venv-bench/bin/python benches/peer_sentence_transformers.py --sentences "$SENTS" \
     --model-dir models/all-MiniLM-L6-v2 --threads "$THREADS")"
 python3 - "$OURS" "$PEER" <<'PY'

@@ -68,13 +68,7 @@ fn truncated_weights_are_caught_by_size_before_loading() {
     let model = tmp.path().join("all-MiniLM-L6-v2");
     copy_dir(&default_model_dir(), &model);
     let weights = model.join("model.safetensors");
-    let len = fs::metadata(&weights).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&weights)
-        .unwrap()
-        .set_len(len / 2)
-        .unwrap();
+    truncate_to(&weights, 2);
 
     let out = parallax()
         .env("PARALLAX_MODELS", tmp.path())
@@ -127,13 +121,7 @@ fn truncated_weights_in_a_model_dir_give_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&default_model_dir(), tmp.path());
     let weights = tmp.path().join("model.safetensors");
-    let len = fs::metadata(&weights).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&weights)
-        .unwrap()
-        .set_len(len / 3)
-        .unwrap();
+    truncate_to(&weights, 3);
     let out = parallax()
         .args(["embed", "--model-dir"])
         .arg(tmp.path())

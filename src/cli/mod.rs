@@ -87,7 +87,7 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Token budget of one batch: batch size × longest input in it. Default: 1024 on CPU
+    /// Token budget of one batch: batch size × longest input in it. Default: 512 on CPU
     /// (larger batches fall out of cache and run slower; see `parallax bench embed`),
     /// 16384 on a GPU.
     #[arg(long, value_name = "N")]

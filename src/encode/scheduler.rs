@@ -18,10 +18,10 @@ pub struct BatchConfig {
 
 impl Default for BatchConfig {
     /// The CPU setting: on this project's 2-core reference machine, budgets above about
-    /// 1024 tokens fall out of cache and lose throughput (`parallax bench embed`).
+    /// 512 tokens fall out of cache and lose throughput (`parallax bench embed`).
     fn default() -> Self {
         Self {
-            batch_tokens: 1024,
+            batch_tokens: 512,
             max_batch_size: 256,
         }
     }

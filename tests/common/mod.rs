@@ -65,3 +65,14 @@ pub fn assert_clean_failure(out: &std::process::Output, must_contain: &[&str]) -
     }
     stderr
 }
+
+/// Cuts a file to `1/divisor` of its length, as an interrupted download leaves it.
+pub fn truncate_to(path: &Path, divisor: u64) {
+    let len = std::fs::metadata(path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len / divisor)
+        .unwrap();
+}
