@@ -98,7 +98,7 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
     let mut chunk: Vec<Item> = Vec::with_capacity(args.chunk);
     let mut total = 0usize;
     for input in &args.inputs {
-        let jsonl = args.jsonl || is_jsonl(input);
+        let jsonl = args.jsonl || parallax::input::document::is_jsonl(input);
         let reader = open(input)?;
         for (n, line) in reader.lines().enumerate() {
             let at = format!("{input}:{}", n + 1);
@@ -183,11 +183,6 @@ fn flush(
     Ok(n)
 }
 
-fn is_jsonl(input: &str) -> bool {
-    let lower = input.to_lowercase();
-    lower.ends_with(".jsonl") || lower.ends_with(".ndjson")
-}
-
 fn open(input: &str) -> anyhow::Result<Box<dyn BufRead>> {
     if input == "-" {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
@@ -221,15 +216,8 @@ impl Sink {
                 target: None,
             }),
             Some(p) => {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let name = p
-                    .file_name()
-                    .context("-o needs a file name")?
-                    .to_string_lossy();
-                let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+                anyhow::ensure!(p.file_name().is_some(), "-o needs a file name");
+                let tmp = parallax::util::temp_sibling(p);
                 let f = File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
                 Ok(Self {

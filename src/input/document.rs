@@ -76,7 +76,7 @@ pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "jsonl" | "ndjson" => parse_jsonl(&text, input, field),
+        _ if is_jsonl(input) => parse_jsonl(&text, input, field),
         "json" => parse_json(&text, input, field),
         "html" | "htm" | "xhtml" => from_html(&text, input, None),
         _ => Ok(vec![Document {
@@ -85,6 +85,12 @@ pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
             ..Default::default()
         }]),
     }
+}
+
+/// Whether a path names a JSON Lines file (one record per line), by its extension.
+pub fn is_jsonl(input: &str) -> bool {
+    let lower = input.to_lowercase();
+    lower.ends_with(".jsonl") || lower.ends_with(".ndjson")
 }
 
 fn from_html(page: &str, origin: &str, url: Option<&str>) -> Result<Vec<Document>> {
