@@ -13,11 +13,7 @@ THREADS="${1:-$(nproc)}"
 DATA="${2:-../shared/data/coverage-dev.jsonl}"
 
 scripts/setup.sh >&2
-if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c 'import sentence_transformers' 2>/dev/null; then
-    echo "[bench] building .venv-bench (torch==2.4.0, sentence-transformers==3.0.1)" >&2
-    "${PYTHON:-python3}" -m venv .venv-bench
-    .venv-bench/bin/pip install -q --disable-pip-version-check torch==2.4.0 sentence-transformers==3.0.1
-fi
+. benches/venv.sh
 
 SENTS="$(mktemp)"
 trap 'rm -f "$SENTS"' EXIT

@@ -23,11 +23,27 @@ impl Default for Length {
     }
 }
 
-/// One picked sentence, with its index among the source's sentences.
+/// One sentence of a summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Picked {
+    /// Its index among the source's sentences (0-based), for a sentence taken verbatim;
+    /// `null` for generated text.
+    pub index: Option<usize>,
+    pub text: String,
+    /// For a generated sentence: the source sentence that shares the most words with it,
+    /// so a reader can check what it rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// The source sentence behind a generated one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
     pub index: usize,
     pub text: String,
+    /// ROUGE-1 F1 between the generated sentence and this one (0..1): low values mean the
+    /// model wrote something the article does not say in those words.
+    pub overlap: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,8 +62,18 @@ pub struct Summary {
     pub model: String,
     pub input_sentences: usize,
     pub input_tokens: usize,
-    /// Sentences cut to the model's maximum before embedding.
-    pub truncated_sentences: usize,
+    /// Model inputs cut to the model's maximum: sentences (extractive) or chunks
+    /// (abstractive). Zero means the model saw the whole text.
+    pub truncated_inputs: usize,
+    /// Pieces the document was read in: 1 for extractive (scored whole), the number of
+    /// map-stage chunks for abstractive.
+    pub chunks: usize,
+    /// Wall time of the batched pass that produced this summary (shared by every input of
+    /// the pass, since they run together), model loading excluded.
+    pub elapsed_ms: u64,
+    /// The decoding settings, for abstractive summaries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<crate::encode::GenerationSettings>,
 }
 
 /// Sentences a summary should never pick: no letters, or too short to say anything.
@@ -82,6 +108,7 @@ pub fn summarize_extractive(
         .flatten()
         .map(|(_, s)| s.text.as_str())
         .collect();
+    let started = std::time::Instant::now();
     let encoded = embedder.encode(&all)?;
     let mut vectors = encoded.outputs.into_iter();
     let mut at = 0;
@@ -124,8 +151,9 @@ pub fn summarize_extractive(
         let sentences: Vec<Picked> = picked
             .iter()
             .map(|&i| Picked {
-                index: sents[i].0,
+                index: Some(sents[i].0),
                 text: sents[i].1.text.clone(),
+                evidence: None,
             })
             .collect();
         out.push(Summary {
@@ -144,8 +172,15 @@ pub fn summarize_extractive(
             model: model_name.to_string(),
             input_sentences: n,
             input_tokens: tokens,
-            truncated_sentences: truncated,
+            truncated_inputs: truncated,
+            chunks: 1,
+            elapsed_ms: 0,
+            generation: None,
         });
+    }
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    for s in &mut out {
+        s.elapsed_ms = elapsed_ms;
     }
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! `--model`, `--model-dir`, `--device` and `--threads` mean the same everywhere.
 
 pub mod bench;
+pub mod compare;
 pub mod embed;
 pub mod eval;
 pub mod models;
@@ -44,6 +45,9 @@ pub struct Cli {
 pub enum Command {
     /// Summarize articles (extractive, on the embedded sentence model).
     Summarize(summarize::SummarizeArgs),
+    /// Compare how several sources cover one story: shared and unique claims, conflicting
+    /// figures, distinctive wording, whom each quotes, frames; each with its evidence.
+    Compare(compare::CompareArgs),
     /// Embed sentences as vectors, written as JSON Lines.
     Embed(embed::EmbedArgs),
     /// List, and verify the files of, the models parallax knows.
@@ -125,4 +129,10 @@ impl RuntimeArgs {
 pub fn stderr_is_interactive() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Whether stdout may carry colour: a terminal, and NO_COLOR unset.
+pub fn stdout_is_colored() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

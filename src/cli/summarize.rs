@@ -3,18 +3,40 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use parallax::analyze::abstractive::summarize_abstractive;
 use parallax::analyze::extractive::ExtractiveConfig;
-use parallax::analyze::summarize::{summarize_extractive, Length};
+use parallax::analyze::summarize::{summarize_extractive, Length, Summary};
+use parallax::encode::GenerationOptions;
+use parallax::input::Document;
 use parallax::render::{self, Format};
 
 use super::{ModelArgs, RuntimeArgs};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Picks the article's most central sentences, verbatim (offline, on the embedded model).
+    Extractive,
+    /// Writes new sentences with a BART, DistilBART, T5 or Pegasus model (--model-dir).
+    Abstractive,
+}
+
 #[derive(Args)]
+#[command(after_help = "Examples:\n  parallax summarize article.txt -n 3\n  \
+parallax summarize https://example.org/story.html --format markdown\n  \
+parallax summarize articles.jsonl --format json -o summaries.jsonl\n  \
+parallax summarize long.txt --method abstractive --model-dir ~/models/distilbart-cnn-12-6")]
 pub struct SummarizeArgs {
-    /// Files (plain text, markdown, JSON or JSON Lines with a text field), or - for stdin.
+    /// Files (plain text, markdown, HTML, JSON or JSON Lines with a text field), http(s)
+    /// URLs, or - for stdin.
     #[arg(value_name = "INPUT", default_value = "-")]
     pub inputs: Vec<String>,
+
+    /// extractive: the article's own sentences; abstractive: generated text (needs a
+    /// seq2seq model folder; long articles are summarized chunk by chunk, then the chunk
+    /// summaries are summarized).
+    #[arg(long, short = 'm', value_enum, default_value_t = Method::Extractive)]
+    pub method: Method,
 
     /// Number of sentences in each summary.
     #[arg(long, short = 'n', value_name = "N", conflicts_with_all = ["ratio", "words"])]
@@ -27,6 +49,28 @@ pub struct SummarizeArgs {
     /// Most words in each summary (at least one sentence is kept).
     #[arg(long, value_name = "W")]
     pub words: Option<usize>,
+
+    /// Abstractive: beams in beam search (1 = greedy, deterministic and fastest).
+    /// Default: the model's config.json, else 4.
+    #[arg(long, value_name = "N", help_heading = "Abstractive")]
+    pub beams: Option<i64>,
+
+    /// Abstractive: fewest tokens in each generated summary. Default: the model's, else 30.
+    #[arg(long, value_name = "TOKENS", help_heading = "Abstractive")]
+    pub min_length: Option<i64>,
+
+    /// Abstractive: most tokens in each generated summary. Default: the model's, else 142.
+    #[arg(long, value_name = "TOKENS", help_heading = "Abstractive")]
+    pub max_length: Option<i64>,
+
+    /// Abstractive: never repeat an n-gram of this size (0 = off). Default: the model's, else 3.
+    #[arg(long, value_name = "N", help_heading = "Abstractive")]
+    pub no_repeat_ngram: Option<i64>,
+
+    /// Abstractive: largest chunk, in tokens, an article is cut into (default and upper
+    /// bound: the model's maximum input, e.g. 1024 for BART).
+    #[arg(long, value_name = "TOKENS", help_heading = "Abstractive")]
+    pub chunk_tokens: Option<usize>,
 
     /// JSON field that holds the text, for JSON and JSON Lines inputs.
     #[arg(long, default_value = "text")]
@@ -63,31 +107,21 @@ impl SummarizeArgs {
 }
 
 pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
-    let length = args.length()?;
     let docs = parallax::input::load_all(&args.inputs, &args.field)?;
-    let device = args.runtime.prepare()?;
-    let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
-    let started = Instant::now();
-    let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
-    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
-    let summaries = summarize_extractive(
-        &mut embedder,
-        &model.name,
-        &docs,
-        length,
-        &ExtractiveConfig::default(),
-    )?;
+    let summaries = match args.method {
+        Method::Extractive => extractive(&args, &docs)?,
+        Method::Abstractive => abstractive(&args, &docs)?,
+    };
     for s in &summaries {
-        if s.truncated_sentences > 0 {
+        if s.truncated_inputs > 0 {
             tracing::warn!(
-                "{}: {} sentence(s) longer than the model's maximum were cut before embedding",
+                "{}: {} model input(s) longer than the model's maximum were cut",
                 s.origin,
-                s.truncated_sentences
+                s.truncated_inputs
             );
         }
-        if s.sentences.is_empty() {
-            tracing::warn!("{}: no sentences to summarize", s.origin);
+        if s.summary.is_empty() {
+            tracing::warn!("{}: the summary is empty (no sentences to summarize, or the model generated only special tokens)", s.origin);
         }
     }
     super::output::write(
@@ -95,4 +129,69 @@ pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
         &render::summary::render(&summaries, args.format),
     )?;
     Ok(0)
+}
+
+fn extractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Summary>> {
+    let length = args.length()?;
+    let device = args.runtime.prepare()?;
+    let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
+    let started = Instant::now();
+    let mut embedder =
+        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
+    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
+    Ok(summarize_extractive(
+        &mut embedder,
+        &model.name,
+        docs,
+        length,
+        &ExtractiveConfig::default(),
+    )?)
+}
+
+fn abstractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Summary>> {
+    anyhow::ensure!(
+        args.sentences.is_none() && args.ratio.is_none() && args.words.is_none(),
+        "--sentences, --ratio and --words choose extractive lengths; for --method abstractive \
+         use --min-length and --max-length (tokens)"
+    );
+    let device = args.runtime.prepare()?;
+    let model = parallax::models::resolve(&args.model.spec(), "summarization").map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\n--method abstractive needs a seq2seq model folder: --model-dir DIR with \
+             config.json (bart, t5 or pegasus), model.safetensors or rust_model.ot, and tokenizer.json"
+        )
+    })?;
+    let opts = GenerationOptions {
+        num_beams: args.beams,
+        min_length: args.min_length,
+        max_length: args.max_length,
+        no_repeat_ngram_size: args.no_repeat_ngram,
+        length_penalty: None,
+    };
+    let started = Instant::now();
+    let mut summarizer = parallax::encode::load_summarizer(
+        &model,
+        device,
+        generation_batches(&args.runtime, device)?,
+        opts,
+    )?;
+    if let Some(n) = args.chunk_tokens {
+        anyhow::ensure!(n >= 16, "--chunk-tokens must be at least 16");
+        summarizer.backend_mut().limit_input(n);
+    }
+    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
+    Ok(summarize_abstractive(&mut summarizer, &model.name, docs)?)
+}
+
+/// Generation batches: each decoding step is a small matrix product per row, so rows
+/// batch far better than in embedding and the CPU budget is larger than the embedder's.
+fn generation_batches(
+    runtime: &super::RuntimeArgs,
+    device: tch::Device,
+) -> anyhow::Result<parallax::encode::BatchConfig> {
+    let mut cfg = runtime.batch_config(device)?;
+    if runtime.batch_tokens.is_none() && device == tch::Device::Cpu {
+        cfg.batch_tokens = 4096;
+    }
+    Ok(cfg)
 }

@@ -4,12 +4,14 @@ pub mod backend;
 pub mod bert;
 pub mod runner;
 pub mod scheduler;
+pub mod seq2seq;
 pub mod tokenizer;
 
 pub use backend::{Backend, Tokenized};
 pub use bert::BertEmbedder;
 pub use runner::{BatchEncoder, Encoded, Truncation};
 pub use scheduler::{Batch, BatchConfig};
+pub use seq2seq::{GenerationOptions, GenerationSettings, Seq2Seq};
 
 use crate::error::{Error, Result};
 use crate::models::ResolvedModel;
@@ -30,6 +32,36 @@ pub fn load_embedder(
     })?;
     let tokenizer = tokenizer::load(&tok_path)?;
     let backend = BertEmbedder::load(m, device)?;
+    Ok(BatchEncoder::new(backend, tokenizer, config))
+}
+
+/// An abstractive summarizer: an encoder-decoder generator behind the batching core.
+pub type Summarizer = BatchEncoder<Seq2Seq>;
+
+/// Loads an encoder-decoder summarizer (BART, DistilBART, T5, Pegasus) with its tokenizer:
+/// `tokenizer.json`, or for BART the GPT-2 style `vocab.json` + `merges.txt` that
+/// distilbart checkpoints ship.
+pub fn load_summarizer(
+    m: &ResolvedModel,
+    device: tch::Device,
+    config: BatchConfig,
+    opts: GenerationOptions,
+) -> Result<Summarizer> {
+    let tokenizer = match m.file("tokenizer.json") {
+        Some(p) => tokenizer::load(&p)?,
+        None => match (m.file("vocab.json"), m.file("merges.txt")) {
+            (Some(v), Some(mg)) => tokenizer::byte_level_bpe(&v, &mg)?,
+            _ => {
+                return Err(Error::BadModelDir {
+                    dir: m.dir.clone(),
+                    problem: "has no tokenizer.json (nor BART's vocab.json and merges.txt); \
+                              save one with `AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`"
+                        .into(),
+                })
+            }
+        },
+    };
+    let backend = Seq2Seq::load(m, device, opts)?;
     Ok(BatchEncoder::new(backend, tokenizer, config))
 }
 

@@ -33,6 +33,8 @@ pub struct ModelEntry {
     pub pooling: Option<String>,
     #[serde(default)]
     pub normalize: bool,
+    /// Languages the model reads (ISO 639-1); absent for a multilingual model.
+    pub languages: Option<Vec<String>>,
     pub source: Source,
     pub files: Vec<FileEntry>,
 }

@@ -30,7 +30,23 @@ pub fn render(summaries: &[Summary], format: Format) -> String {
             Format::Markdown => {
                 let _ = writeln!(out, "## {}\n", label(s));
                 for p in &s.sentences {
-                    let _ = writeln!(out, "- {} _(sentence {})_", p.text, p.index + 1);
+                    match (&p.index, &p.evidence) {
+                        (Some(i), _) => {
+                            let _ = writeln!(out, "- {} _(sentence {})_", p.text, i + 1);
+                        }
+                        (None, Some(e)) => {
+                            let _ = writeln!(
+                                out,
+                                "- {} _(closest source sentence {}, overlap {:.2})_",
+                                p.text,
+                                e.index + 1,
+                                e.overlap
+                            );
+                        }
+                        (None, None) => {
+                            let _ = writeln!(out, "- {} _(no matching source sentence)_", p.text);
+                        }
+                    }
                 }
                 out.push('\n');
             }

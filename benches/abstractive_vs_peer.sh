@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Abstractive throughput: parallax beside Hugging Face transformers' summarization
+# pipeline, same random-weight model with distilbart-cnn-12-6's dimensions, same documents
+# (Multi-News articles cut to WORDS words so that both read each one whole, in one
+# chunk), same decoding (BEAMS beams, exactly LENGTH tokens generated), same threads.
+#
+#   benches/abstractive_vs_peer.sh [THREADS] [DOCS]      (BEAMS=4 LENGTH=60 WORDS=400)
+#
+# Needs .venv-bench (see embed_vs_peer.sh; transformers comes with sentence-transformers).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+THREADS="${1:-$(nproc)}"
+NDOCS="${2:-8}"
+BEAMS="${BEAMS:-4}" LENGTH="${LENGTH:-60}" WORDS="${WORDS:-400}"
+MODEL=target/bench-models/distilbart-12-6-random
+
+scripts/setup.sh >&2
+. benches/venv.sh
+DOCS="$(mktemp --suffix .jsonl)"
+trap 'rm -f "$DOCS" "$DOCS.one.jsonl"' EXIT
+python3 - "$NDOCS" "$WORDS" > "$DOCS" <<'PY'
+import json, sys
+n, words = int(sys.argv[1]), int(sys.argv[2])
+rows = [json.loads(l) for l in open("../shared/data/summ-dev.jsonl")]
+rows = [r for r in rows if r["dataset"] == "multi_news"][:n]
+for r in rows:
+    print(json.dumps({"id": r["id"], "text": " ".join(r["document"].split()[:words])}))
+PY
+if [ ! -f "$MODEL/model.safetensors" ]; then
+    .venv-bench/bin/python benches/peer_transformers_summarize.py --docs ../shared/data/summ-dev.jsonl \
+        --model-dir "$MODEL" --make-model >&2
+fi
+head -1 "$DOCS" > "$DOCS.one.jsonl"
+# Warm-up run (page cache, libtorch init), then the measured one; elapsed_ms excludes model loading.
+target/release/parallax summarize --method abstractive --model-dir "$MODEL" --threads "$THREADS" \
+    --beams "$BEAMS" --min-length "$LENGTH" --max-length "$LENGTH" --no-repeat-ngram 0 \
+    --format json "$DOCS.one.jsonl" > /dev/null
+OURS="$(target/release/parallax summarize --method abstractive --model-dir "$MODEL" --threads "$THREADS" \
+    --beams "$BEAMS" --min-length "$LENGTH" --max-length "$LENGTH" --no-repeat-ngram 0 \
+    --format json "$DOCS")"
+PEER="$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" \
+    --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --length "$LENGTH")"
+python3 - "$OURS" "$PEER" <<'PY'
+import json, sys
+ours = [json.loads(l) for l in sys.argv[1].splitlines()]
+peer = json.loads(sys.argv[2])
+secs = ours[0]["elapsed_ms"] / 1000
+assert all(o["chunks"] == 1 for o in ours), "a document needed several chunks; lower WORDS"
+print(json.dumps({"impl": "parallax", "documents": len(ours), "seconds": round(secs, 2),
+                  "documents_per_s": round(len(ours) / secs, 3)}))
+print(json.dumps(peer))
+print(f"ratio parallax / transformers: {len(ours) / secs / peer['documents_per_s']:.2f}x")
+PY

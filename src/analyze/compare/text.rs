@@ -1,0 +1,206 @@
+//! Text helpers of the comparison: language detection, site debris, words and stop words.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+/// ISO 639-1 code of the text's language (whatlang's trigram model), or `None` when the
+/// text is too short or too mixed to say.
+pub fn detect_language(text: &str) -> Option<String> {
+    let info = whatlang::detect(text)?;
+    if !info.is_reliable() && info.confidence() < 0.5 {
+        return None;
+    }
+    let code = match info.lang() {
+        whatlang::Lang::Eng => "en",
+        whatlang::Lang::Rus => "ru",
+        whatlang::Lang::Ukr => "uk",
+        whatlang::Lang::Pol => "pl",
+        whatlang::Lang::Deu => "de",
+        whatlang::Lang::Fra => "fr",
+        whatlang::Lang::Spa => "es",
+        whatlang::Lang::Ita => "it",
+        whatlang::Lang::Por => "pt",
+        whatlang::Lang::Nld => "nl",
+        whatlang::Lang::Tur => "tr",
+        whatlang::Lang::Bel => "be",
+        other => return Some(other.code().to_string()),
+    };
+    Some(code.to_string())
+}
+
+/// Phrases that mark a line as site furniture rather than reporting (lower case).
+const DEBRIS: &[&str] = &[
+    "advertisement",
+    "read more",
+    "read also",
+    "see also",
+    "related news",
+    "related:",
+    "subscribe",
+    "sign up",
+    "newsletter",
+    "cookie",
+    "all rights reserved",
+    "follow us",
+    "share this",
+    "click here",
+    "copyright",
+    "©",
+    "getty images",
+    "photo:",
+    "image:",
+    "video:",
+    "loader",
+    "quick looks",
+    "deep look",
+    "читайте также",
+    "читайте також",
+    "реклама",
+    "подписывайтесь",
+    "підписуйтесь",
+    "фото:",
+    "новости партнеров",
+    "новини партнерів",
+    "поделиться",
+    "поділитися",
+];
+
+/// Whether a sentence is reporting rather than site debris (menus, bylines, tickers, "Read
+/// more", captions' credits, headings). Lines without a sentence end and under 12 words are
+/// taken as headings or menu items; anything under 5 words says too little to compare.
+pub fn is_reporting(sentence: &str) -> bool {
+    let words = sentence.split_whitespace().count();
+    if words < 5 || !sentence.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    let lower = sentence.to_lowercase();
+    if DEBRIS.iter().any(|d| lower.contains(d)) {
+        return false;
+    }
+    if lower.starts_with("by ") && words < 12 {
+        return false;
+    }
+    let ends = sentence
+        .trim_end_matches(['"', '”', '’', '»', '\'', ')'])
+        .ends_with(['.', '!', '?', '…', ':']);
+    ends || words >= 12
+}
+
+/// Lower-case words (letters, digits, inner apostrophes and hyphens), in order.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let inner = (c == '-' || c == '\'' || c == '’')
+            && !cur.is_empty()
+            && chars.peek().is_some_and(|n| n.is_alphanumeric());
+        if c.is_alphanumeric() || inner {
+            cur.extend(c.to_lowercase());
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Languages whose ISO stop-word list parallax uses (the crate panics on others).
+const STOP_LANGS: &[&str] = &[
+    "en", "ru", "uk", "pl", "de", "fr", "es", "it", "pt", "nl", "tr", "be", "bg", "cs",
+];
+
+/// The stop words of `lang` (empty for a language without a list), plus reporting verbs
+/// and news boilerplate that every outlet uses and that would otherwise top every list.
+pub fn stop_words(lang: &str) -> &'static HashSet<String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static HashSet<String>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().expect("stop-word cache");
+    if let Some(s) = map.get(lang) {
+        return s;
+    }
+    let mut set: HashSet<String> = if STOP_LANGS.contains(&lang) {
+        stop_words::get(lang).into_iter().collect()
+    } else {
+        HashSet::new()
+    };
+    let extra: &[&str] = match lang {
+        "en" => &[
+            "said",
+            "says",
+            "told",
+            "also",
+            "would",
+            "could",
+            "according",
+            "s",
+            "t",
+        ],
+        "ru" => &["заявил", "сказал", "также", "это", "который", "которые"],
+        "uk" => &["заявив", "сказав", "також", "це", "який", "які"],
+        _ => &[],
+    };
+    set.extend(extra.iter().map(|s| s.to_string()));
+    let leaked: &'static HashSet<String> = Box::leak(Box::new(set));
+    map.insert(lang.to_string(), leaked);
+    leaked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debris_is_not_reporting() {
+        assert!(!is_reporting("Advertisement"));
+        assert!(!is_reporting(
+            "Newsletter Newsletters Events Events Podcasts Videos Africanews"
+        ));
+        assert!(!is_reporting("Related News:"));
+        assert!(!is_reporting("Читайте также: новости партнеров"));
+        assert!(is_reporting(
+            "At least 20 people, including two children, were killed in a Russian missile attack."
+        ));
+        assert!(is_reporting(
+            "Песков заявил, что Кремль пока не получал плана."
+        ));
+    }
+
+    #[test]
+    fn words_keep_hyphens_and_cyrillic() {
+        assert_eq!(
+            words("The 28-point plan, Zelensky’s “red lines”."),
+            ["the", "28-point", "plan", "zelensky’s", "red", "lines"]
+        );
+        assert_eq!(
+            words("Мирный план из 28 пунктов"),
+            ["мирный", "план", "из", "28", "пунктов"]
+        );
+    }
+
+    #[test]
+    fn languages_are_detected() {
+        assert_eq!(
+            detect_language(
+                "The Kremlin said on Friday that it had not yet received the plan from Washington."
+            )
+            .as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            detect_language(
+                "Кремль пока не получал от Вашингтона официального текста мирного плана, заявил \
+                 Песков. По его словам, Москва готова к переговорам, однако никаких \
+                 конкретных предложений пока нет, и обсуждать их публично было бы неправильно."
+            )
+            .as_deref(),
+            Some("ru")
+        );
+        assert_eq!(
+            detect_language("Президент України отримав від американської сторони проєкт мирного плану, повідомили в Офісі.").as_deref(),
+            Some("uk")
+        );
+    }
+}

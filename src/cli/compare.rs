@@ -1,0 +1,208 @@
+//! `parallax compare`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use parallax::analyze::compare::{compare, CompareConfig, GroupBy, Source};
+use parallax::input::Document;
+use parallax::models::ModelSpec;
+use parallax::render::compare::{render, CompareFormat};
+
+use super::{ModelArgs, RuntimeArgs};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum GroupArg {
+    Country,
+    Outlet,
+}
+
+#[derive(Args)]
+#[command(after_help = "Examples:\n  \
+parallax compare --source US=ap.html --source RU=tass.txt --source UA=https://example.org/story\n  \
+parallax compare ../shared/data/coverage-dev.jsonl --event geneva_talks_nov23 --group-by country\n  \
+parallax compare a.txt b.txt --format json -o report.json")]
+pub struct CompareArgs {
+    /// Articles: files (text, markdown, HTML, JSON/JSON Lines with id, outlet, country,
+    /// language, title, text), http(s) URLs. Labels come from the outlet, the title or the
+    /// file name.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// A labelled source, LABEL=PATH_OR_URL (repeatable).
+    #[arg(long = "source", value_name = "LABEL=PATH_OR_URL")]
+    pub sources: Vec<String>,
+
+    /// With JSON Lines holding several stories: the `event` to compare.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+
+    /// Compare groups of sources (all US outlets against all Russian ones, ...) instead of
+    /// single sources.
+    #[arg(long, value_enum)]
+    pub group_by: Option<GroupArg>,
+
+    /// Sentences in each source's summary.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub summary_sentences: usize,
+
+    /// JSON field that holds the text, for JSON and JSON Lines inputs.
+    #[arg(long, default_value = "text")]
+    pub field: String,
+
+    #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Text)]
+    pub format: CompareFormat,
+
+    /// Write here (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
+    let sources = load_sources(&args)?;
+    let device = args.runtime.prepare()?;
+    let spec = args.model.spec();
+    let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
+    let started = Instant::now();
+    let mut embedder =
+        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
+    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
+    let cfg = CompareConfig {
+        summary_sentences: args.summary_sentences.max(1),
+        group_by: args.group_by.map(|g| match g {
+            GroupArg::Country => GroupBy::Country,
+            GroupArg::Outlet => GroupBy::Outlet,
+        }),
+        // The embedded default is English-only; a model the user brings is taken to read
+        // the sources' languages (they chose it for them).
+        model_languages: match (&spec, &model.entry) {
+            (ModelSpec::Dir(_), _) => None,
+            (_, Some(e)) => e.languages.clone(),
+            _ => None,
+        },
+        ..CompareConfig::default()
+    };
+    let started = Instant::now();
+    let report = compare(&mut embedder, &model.name, &sources, &cfg)?;
+    tracing::info!(
+        sources = sources.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "compared"
+    );
+    for w in &report.warnings {
+        tracing::warn!("{w}");
+    }
+    let color = args.output.is_none() && super::stdout_is_colored();
+    super::output::write(args.output.as_ref(), &render(&report, args.format, color))?;
+    Ok(0)
+}
+
+fn load_sources(args: &CompareArgs) -> anyhow::Result<Vec<Source>> {
+    let mut out: Vec<Source> = Vec::new();
+    for spec in &args.sources {
+        let (label, input) = spec.split_once('=').with_context(|| {
+            format!("--source {spec:?}: expected LABEL=PATH_OR_URL, e.g. --source RU=tass.txt")
+        })?;
+        anyhow::ensure!(
+            !label.trim().is_empty(),
+            "--source {spec:?}: the label is empty"
+        );
+        let docs = parallax::input::document::load(input, &args.field)?;
+        let n = docs.len();
+        for (i, doc) in docs.into_iter().enumerate() {
+            let label = if n > 1 {
+                format!("{label} {}", i + 1)
+            } else {
+                label.to_string()
+            };
+            out.push(Source { label, doc });
+        }
+    }
+    let mut docs: Vec<Document> = Vec::new();
+    for input in &args.inputs {
+        docs.extend(parallax::input::document::load(input, &args.field)?);
+    }
+    let events: Vec<String> = docs.iter().filter_map(|d| d.event.clone()).collect();
+    if let Some(ev) = &args.event {
+        let before = docs.len();
+        docs.retain(|d| d.event.as_deref() == Some(ev.as_str()));
+        if docs.is_empty() && before > 0 {
+            anyhow::bail!(
+                "no record has event '{ev}'; events in the input: {}",
+                summarize_events(&events)
+            );
+        }
+    } else {
+        let mut distinct = events.clone();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() > 1 {
+            anyhow::bail!(
+                "the input holds {} stories; pick one with --event ID ({})",
+                distinct.len(),
+                summarize_events(&events)
+            );
+        }
+    }
+    for doc in docs {
+        let label = doc
+            .outlet
+            .clone()
+            .or_else(|| doc.title.clone())
+            .unwrap_or_else(|| {
+                std::path::Path::new(&doc.origin)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| doc.origin.clone())
+            });
+        out.push(Source { label, doc });
+    }
+    anyhow::ensure!(
+        !out.is_empty(),
+        "no sources: give files or URLs, or --source LABEL=PATH_OR_URL (see --help)"
+    );
+    // Distinct labels: a repeated outlet gets its record id (or a number).
+    for i in 0..out.len() {
+        if out[..i].iter().any(|s| s.label == out[i].label) {
+            let base = out[i].label.clone();
+            let mut candidate = match &out[i].doc.id {
+                Some(id) => format!("{base} [{id}]"),
+                None => format!("{base} #2"),
+            };
+            let mut k = 2;
+            while out.iter().any(|s| s.label == candidate) {
+                k += 1;
+                candidate = format!("{base} #{k}");
+            }
+            out[i].label = candidate;
+        }
+    }
+    for s in &out {
+        anyhow::ensure!(
+            !s.doc.text.trim().is_empty(),
+            "{} ({}): the text is empty",
+            s.label,
+            s.doc.origin
+        );
+    }
+    Ok(out)
+}
+
+fn summarize_events(events: &[String]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for e in events {
+        *counts.entry(e).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(e, n)| format!("{e} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

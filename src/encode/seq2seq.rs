@@ -1,0 +1,371 @@
+//! Abstractive generation with rust-bert's encoder-decoder generators (BART and DistilBART,
+//! T5, Pegasus), as a second backend of the batching core: one packed batch of tokenized
+//! inputs in, one generated token sequence per input out.
+//!
+//! Tokenization is the batching core's (the folder's Hugging Face `tokenizer.json`), not
+//! rust-bert's: the core needs token counts to schedule and chunk, and a single tokenizer
+//! for both directions keeps encoding and decoding consistent. rust-bert's generators still
+//! own a tokenizer for their text API, which parallax never calls, so that slot holds an
+//! inert placeholder (see [`placeholder_tokenizer`]).
+
+use std::path::Path;
+
+use rust_bert::bart::{BartConfig, BartGenerator};
+use rust_bert::pegasus::{PegasusConditionalGenerator, PegasusConfig};
+use rust_bert::pipelines::common::{ModelResource, ModelType, TokenizerOption};
+use rust_bert::pipelines::generation_utils::{
+    GenerateConfig, GenerateOptions, GeneratedIndicesOutput, LanguageGenerator,
+};
+use rust_bert::resources::LocalResource;
+use rust_bert::t5::{T5Config, T5Generator};
+use rust_bert::RustBertError;
+use rust_tokenizers::tokenizer::BertTokenizer;
+use serde::Serialize;
+use serde_json::Value;
+use tch::{Device, Tensor};
+
+use super::backend::{Backend, Tokenized};
+use crate::error::{Error, Result};
+use crate::models::{ResolvedModel, Weights};
+
+/// The architectures parallax can generate with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Architecture {
+    /// BART and its distilled variants (DistilBART): `model_type` "bart".
+    Bart,
+    T5,
+    Pegasus,
+}
+
+/// Decoding settings. `None` fields fall back to the model's own
+/// `task_specific_params.summarization` in config.json, then to [`GenerationSettings::fallback`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GenerationOptions {
+    pub num_beams: Option<i64>,
+    pub min_length: Option<i64>,
+    pub max_length: Option<i64>,
+    pub no_repeat_ngram_size: Option<i64>,
+    pub length_penalty: Option<f64>,
+}
+
+/// The settings a run actually used (reported in the JSON output).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GenerationSettings {
+    pub num_beams: i64,
+    pub min_length: i64,
+    pub max_length: i64,
+    pub no_repeat_ngram_size: i64,
+    pub length_penalty: f64,
+}
+
+impl GenerationSettings {
+    /// rust-bert's summarization defaults, used when neither the user nor the model says.
+    pub fn fallback() -> Self {
+        Self {
+            num_beams: 4,
+            min_length: 30,
+            max_length: 142,
+            no_repeat_ngram_size: 3,
+            length_penalty: 1.0,
+        }
+    }
+}
+
+enum Generator {
+    Bart(Box<BartGenerator>),
+    T5(Box<T5Generator>),
+    Pegasus(Box<PegasusConditionalGenerator>),
+}
+
+impl Generator {
+    fn generate(
+        &self,
+        ids: Tensor,
+        mask: Tensor,
+        opts: GenerateOptions,
+    ) -> std::result::Result<Vec<GeneratedIndicesOutput>, RustBertError> {
+        match self {
+            Generator::Bart(g) => g.generate_from_ids_and_past(ids, Some(mask), Some(opts)),
+            Generator::T5(g) => g.generate_from_ids_and_past(ids, Some(mask), Some(opts)),
+            Generator::Pegasus(g) => g.generate_from_ids_and_past(ids, Some(mask), Some(opts)),
+        }
+    }
+}
+
+/// An encoder-decoder summarizer behind the batching core.
+pub struct Seq2Seq {
+    generator: Generator,
+    pub architecture: Architecture,
+    pub settings: GenerationSettings,
+    /// Text put before every input (T5's "summarize: ").
+    pub prefix: String,
+    max_input: usize,
+    pad_id: i64,
+    decoder_start: Option<i64>,
+    device: Device,
+}
+
+impl Seq2Seq {
+    /// Loads a generator from a model folder. Every problem with the folder (unknown
+    /// architecture, a config that is not the architecture's, weights that do not fit)
+    /// comes back as an error naming the file, never as a panic inside rust-bert.
+    pub fn load(m: &ResolvedModel, device: Device, opts: GenerationOptions) -> Result<Self> {
+        let text = std::fs::read_to_string(&m.config).map_err(|e| Error::io(&m.config, e))?;
+        let raw: Value = serde_json::from_str(&text).map_err(|e| Error::File {
+            path: m.config.clone(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        let model_type = raw.get("model_type").and_then(Value::as_str).unwrap_or("");
+        let bad_config = |arch: &str, e: serde_json::Error| Error::File {
+            path: m.config.clone(),
+            message: format!("not a {arch} config: {e}"),
+        };
+        // rust-bert's config readers panic on a field they cannot parse, so each config is
+        // checked here first with the same serde types.
+        let (architecture, max_position, pad_id, decoder_start) = match model_type {
+            "bart" => {
+                let c: BartConfig =
+                    serde_json::from_value(raw.clone()).map_err(|e| bad_config("BART", e))?;
+                (
+                    Architecture::Bart,
+                    c.max_position_embeddings,
+                    c.pad_token_id.unwrap_or(1),
+                    c.decoder_start_token_id.or(c.eos_token_id).or(Some(2)),
+                )
+            }
+            "t5" => {
+                let c: T5Config =
+                    serde_json::from_value(raw.clone()).map_err(|e| bad_config("T5", e))?;
+                let pad = c.pad_token_id.unwrap_or(0);
+                // T5 has relative positions and no hard limit; it was trained on 512.
+                (
+                    Architecture::T5,
+                    512,
+                    pad,
+                    c.decoder_start_token_id.or(Some(pad)),
+                )
+            }
+            "pegasus" => {
+                let c: PegasusConfig =
+                    serde_json::from_value(raw.clone()).map_err(|e| bad_config("Pegasus", e))?;
+                (
+                    Architecture::Pegasus,
+                    c.max_position_embeddings,
+                    c.pad_token_id.unwrap_or(0),
+                    c.decoder_start_token_id.or(Some(0)),
+                )
+            }
+            other => {
+                return Err(Error::File {
+                    path: m.config.clone(),
+                    message: format!(
+                        "model_type '{other}' cannot summarize (supported: bart, t5, pegasus; \
+                         DistilBART is model_type bart)"
+                    ),
+                })
+            }
+        };
+        let task = raw
+            .pointer("/task_specific_params/summarization")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let from_task = |k: &str| task.get(k).and_then(Value::as_i64);
+        let fb = GenerationSettings::fallback();
+        let settings = GenerationSettings {
+            num_beams: opts
+                .num_beams
+                .or(from_task("num_beams"))
+                .unwrap_or(fb.num_beams),
+            min_length: opts
+                .min_length
+                .or(from_task("min_length"))
+                .unwrap_or(fb.min_length),
+            max_length: opts
+                .max_length
+                .or(from_task("max_length"))
+                .unwrap_or(fb.max_length),
+            no_repeat_ngram_size: opts
+                .no_repeat_ngram_size
+                .or(from_task("no_repeat_ngram_size"))
+                .unwrap_or(fb.no_repeat_ngram_size),
+            length_penalty: opts
+                .length_penalty
+                .or(task.get("length_penalty").and_then(Value::as_f64))
+                .unwrap_or(fb.length_penalty),
+        };
+        settings.check()?;
+        let prefix = task
+            .get("prefix")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                if architecture == Architecture::T5 {
+                    "summarize: ".into()
+                } else {
+                    String::new()
+                }
+            });
+
+        let config = GenerateConfig {
+            model_type: match architecture {
+                Architecture::Bart => ModelType::Bart,
+                Architecture::T5 => ModelType::T5,
+                Architecture::Pegasus => ModelType::Pegasus,
+            },
+            model_resource: ModelResource::Torch(Box::new(LocalResource::from(
+                m.weights.path().to_path_buf(),
+            ))),
+            config_resource: Box::new(LocalResource::from(m.config.clone())),
+            vocab_resource: Box::new(LocalResource::from(m.config.clone())),
+            merges_resource: None,
+            min_length: settings.min_length,
+            max_length: Some(settings.max_length),
+            do_sample: false,
+            early_stopping: true,
+            num_beams: settings.num_beams,
+            temperature: 1.0,
+            top_k: 50,
+            top_p: 1.0,
+            repetition_penalty: 1.0,
+            length_penalty: settings.length_penalty,
+            no_repeat_ngram_size: settings.no_repeat_ngram_size,
+            num_return_sequences: 1,
+            num_beam_groups: None,
+            diversity_penalty: None,
+            device,
+            kind: None,
+        };
+        let weights_error = |e: RustBertError| weights_error(&m.weights, e);
+        let tok = placeholder_tokenizer()?;
+        let generator = match architecture {
+            Architecture::Bart => Generator::Bart(Box::new(
+                BartGenerator::new_with_tokenizer(config, tok).map_err(weights_error)?,
+            )),
+            Architecture::T5 => Generator::T5(Box::new(
+                T5Generator::new_with_tokenizer(config, tok).map_err(weights_error)?,
+            )),
+            Architecture::Pegasus => Generator::Pegasus(Box::new(
+                PegasusConditionalGenerator::new_with_tokenizer(config, tok)
+                    .map_err(weights_error)?,
+            )),
+        };
+        Ok(Self {
+            generator,
+            architecture,
+            settings,
+            prefix,
+            max_input: max_position.max(8) as usize,
+            pad_id,
+            decoder_start,
+            device,
+        })
+    }
+
+    /// Lowers the longest input the backend accepts (chunks are cut to fit it).
+    pub fn limit_input(&mut self, max: usize) {
+        self.max_input = self.max_input.min(max.max(8));
+    }
+}
+
+impl GenerationSettings {
+    fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Input(m));
+        if self.num_beams < 1 {
+            return bad(format!(
+                "--beams must be at least 1, got {}",
+                self.num_beams
+            ));
+        }
+        if self.max_length < 1 {
+            return bad(format!(
+                "--max-length must be at least 1, got {}",
+                self.max_length
+            ));
+        }
+        if self.min_length < 0 || self.min_length > self.max_length {
+            return bad(format!(
+                "--min-length must be between 0 and --max-length ({}), got {}",
+                self.max_length, self.min_length
+            ));
+        }
+        if self.no_repeat_ngram_size < 0 {
+            return bad("--no-repeat-ngram must be 0 (off) or more".into());
+        }
+        if self.length_penalty <= 0.0 {
+            return bad("the length penalty must be above 0".into());
+        }
+        Ok(())
+    }
+}
+
+fn weights_error(weights: &Weights, e: RustBertError) -> Error {
+    let path: &Path = weights.path();
+    Error::File {
+        path: path.to_path_buf(),
+        message: format!(
+            "cannot load the weights ({}); the file may be truncated, corrupt, or for another architecture",
+            e.to_string().lines().next().unwrap_or_default()
+        ),
+    }
+}
+
+/// rust-bert's generators require a rust_tokenizers tokenizer at construction but use it
+/// only in their text-in/text-out methods; parallax feeds ids, so a five-token vocabulary
+/// that is never consulted fills the slot. rust_tokenizers builds vocabularies only from
+/// files, hence the short-lived temporary file.
+fn placeholder_tokenizer() -> Result<TokenizerOption> {
+    let path = std::env::temp_dir().join(format!(
+        "parallax-placeholder-vocab-{}.txt",
+        std::process::id()
+    ));
+    std::fs::write(&path, "[UNK]\n[PAD]\n[SEP]\n[CLS]\n[MASK]\n")
+        .map_err(|e| Error::io(&path, e))?;
+    let tok = BertTokenizer::from_file(&path, false, false);
+    let _ = std::fs::remove_file(&path);
+    let tok = tok.map_err(|e| Error::Model(format!("placeholder tokenizer: {e}")))?;
+    Ok(TokenizerOption::Bert(tok))
+}
+
+impl Backend for Seq2Seq {
+    /// The generated token ids (special tokens included; the decoder drops them).
+    type Output = Vec<i64>;
+
+    fn max_input_tokens(&self) -> usize {
+        self.max_input
+    }
+
+    fn run(&self, batch: &[&Tokenized]) -> Result<Vec<Vec<i64>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = batch.len();
+        let width = batch.iter().map(|t| t.len()).max().unwrap_or(1).max(1);
+        let mut ids = vec![self.pad_id; rows * width];
+        let mut mask = vec![0i64; rows * width];
+        for (r, t) in batch.iter().enumerate() {
+            let at = r * width;
+            ids[at..at + t.len()].copy_from_slice(&t.ids);
+            mask[at..at + t.len()].fill(1);
+        }
+        let shape = [rows as i64, width as i64];
+        let _guard = tch::no_grad_guard();
+        let ids = Tensor::from_slice(&ids).view(shape).to(self.device);
+        let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
+        let opts = GenerateOptions {
+            decoder_start_token_id: self.decoder_start,
+            ..Default::default()
+        };
+        let out = self
+            .generator
+            .generate(ids, mask, opts)
+            .map_err(|e| Error::Model(format!("generation failed: {e}")))?;
+        if out.len() != rows {
+            return Err(Error::Model(format!(
+                "the generator returned {} sequences for {rows} inputs",
+                out.len()
+            )));
+        }
+        Ok(out.into_iter().map(|o| o.indices).collect())
+    }
+}

@@ -1,0 +1,324 @@
+//! A comparison as a terminal report, markdown or JSON.
+
+use std::fmt::Write;
+
+use comfy_table::{presets, ContentArrangement, Table};
+
+use crate::analyze::compare::{Cite, Report};
+
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// A report for the terminal (tables fit its width; colour only on a terminal).
+    #[default]
+    Text,
+    Markdown,
+    /// One JSON object, schema `parallax.compare/1` (see README).
+    Json,
+}
+
+pub fn render(r: &Report, format: CompareFormat, color: bool) -> String {
+    match format {
+        CompareFormat::Json => {
+            let mut s = serde_json::to_string_pretty(r).expect("reports serialize");
+            s.push('\n');
+            s
+        }
+        CompareFormat::Markdown => markdown(r),
+        CompareFormat::Text => text(r, color),
+    }
+}
+
+fn cite_md(c: &Cite) -> String {
+    format!("{} _({}, sentence {})_", c.text, c.source, c.index + 1)
+}
+
+fn markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Coverage comparison\n");
+    let _ = writeln!(
+        o,
+        "Units compared: {}. Model: {}.\n",
+        r.units.join(", "),
+        r.model
+    );
+    for w in &r.warnings {
+        let _ = writeln!(o, "> **Note:** {w}\n");
+    }
+    let _ = writeln!(o, "## Sources\n");
+    for s in &r.sources {
+        let _ = writeln!(
+            o,
+            "### {}\n\n{}country {}, language {}, {} sentences ({} reporting){}\n",
+            s.label,
+            s.title
+                .as_ref()
+                .map(|t| format!("_{t}_ — "))
+                .unwrap_or_default(),
+            s.country.as_deref().unwrap_or("?"),
+            s.language,
+            s.sentences,
+            s.reporting_sentences,
+            s.url
+                .as_ref()
+                .map(|u| format!(" — <{u}>"))
+                .unwrap_or_default()
+        );
+        for c in &s.summary {
+            let _ = writeln!(o, "- {} _(sentence {})_", c.text, c.index + 1);
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Shared claims\n");
+    if r.shared.is_empty() {
+        let _ = writeln!(o, "None found.\n");
+    }
+    for (i, c) in r.shared.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "{}. **{} of {}** ({}; similarity {:.2})",
+            i + 1,
+            c.units.len(),
+            r.units.len(),
+            c.units.join(", "),
+            c.similarity
+        );
+        for w in &c.wording {
+            let _ = writeln!(o, "   - {}", cite_md(w));
+        }
+    }
+    let _ = writeln!(o, "\n## Unique claims\n");
+    for u in &r.unique {
+        let _ = writeln!(o, "### Only {}\n", u.unit);
+        if u.claims.is_empty() {
+            let _ = writeln!(o, "None found.");
+        }
+        for c in &u.claims {
+            let _ = writeln!(
+                o,
+                "- {} _(nearest elsewhere {:.2})_",
+                cite_md(&c.cite),
+                c.nearest
+            );
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Disagreements\n");
+    if r.disagreements.is_empty() {
+        let _ = writeln!(o, "None found.\n");
+    } else {
+        let _ = writeln!(
+            o,
+            "| what | value | source | sentence | value | source | sentence |"
+        );
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|");
+        for d in &r.disagreements {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                d.what,
+                d.a.value,
+                d.a.cite.source,
+                d.a.cite.text.replace('|', "\\|"),
+                d.b.value,
+                d.b.cite.source,
+                d.b.cite.text.replace('|', "\\|")
+            );
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Distinctive terms\n");
+    for t in &r.terms {
+        let list: Vec<String> = t
+            .terms
+            .iter()
+            .map(|x| format!("{} (z {:.1}, {}×)", x.term, x.z, x.count))
+            .collect();
+        let _ = writeln!(
+            o,
+            "- **{}** [{}]: {}",
+            t.unit,
+            t.language,
+            if list.is_empty() {
+                "none".into()
+            } else {
+                list.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(o, "\n## Attribution\n");
+    for a in &r.attribution {
+        let list: Vec<String> = a
+            .speakers
+            .iter()
+            .take(8)
+            .map(|s| format!("{} ({})", s.name, s.count))
+            .collect();
+        let _ = writeln!(
+            o,
+            "- **{}**: {}",
+            a.unit,
+            if list.is_empty() {
+                "nobody named".into()
+            } else {
+                list.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\n## Frames ({})\n\n_{}_\n",
+        r.frames.method, r.frames.note
+    );
+    for f in &r.frames.units {
+        let list: Vec<String> = f
+            .shares
+            .iter()
+            .take(4)
+            .map(|s| format!("{} {:.0}%", s.frame, s.share * 100.0))
+            .collect();
+        let _ = writeln!(
+            o,
+            "- **{}** ({} sentences): {}",
+            f.unit,
+            f.sentences,
+            list.join(", ")
+        );
+    }
+    o
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    // comfy-table reads the terminal width itself; elsewhere, keep lines readable.
+    if t.width().is_none() {
+        t.set_width(120);
+    }
+    t
+}
+
+fn text(r: &Report, color: bool) -> String {
+    let h = |s: &str| {
+        if color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        h(&format!("Comparing {} ({})", r.units.join(" · "), r.model))
+    );
+    for w in &r.warnings {
+        let _ = writeln!(o, "note: {w}");
+    }
+    let _ = writeln!(o, "\n{}", h("SOURCES"));
+    let mut t = table(&["source", "country", "lang", "sentences", "summary"]);
+    for s in &r.sources {
+        t.add_row(vec![
+            s.label.clone(),
+            s.country.clone().unwrap_or_default(),
+            s.language.clone(),
+            format!("{} ({} reporting)", s.sentences, s.reporting_sentences),
+            s.summary
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]);
+    }
+    let _ = writeln!(o, "{t}");
+    let _ = writeln!(o, "\n{}", h("SHARED CLAIMS (most widely carried first)"));
+    if r.shared.is_empty() {
+        let _ = writeln!(o, "none found");
+    } else {
+        let mut t = table(&["#", "carried by", "wording (source, sentence)"]);
+        for (i, c) in r.shared.iter().enumerate() {
+            t.add_row(vec![
+                (i + 1).to_string(),
+                format!("{}/{}", c.units.len(), r.units.len()),
+                c.wording
+                    .iter()
+                    .map(|w| format!("[{} #{}] {}", w.source, w.index + 1, w.text))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ]);
+        }
+        let _ = writeln!(o, "{t}");
+    }
+    let _ = writeln!(o, "\n{}", h("UNIQUE CLAIMS"));
+    let mut t = table(&["only in", "sentence", "nearest elsewhere"]);
+    for u in &r.unique {
+        for c in &u.claims {
+            t.add_row(vec![
+                u.unit.clone(),
+                format!("#{} {}", c.cite.index + 1, c.cite.text),
+                format!("{:.2}", c.nearest),
+            ]);
+        }
+    }
+    let _ = writeln!(o, "{t}");
+    let _ = writeln!(o, "\n{}", h("DISAGREEMENTS"));
+    if r.disagreements.is_empty() {
+        let _ = writeln!(o, "none found");
+    } else {
+        let mut t = table(&["what", "one source says", "another says"]);
+        for d in &r.disagreements {
+            t.add_row(vec![
+                d.what.clone(),
+                format!("{} — {}: {}", d.a.value, d.a.cite.source, d.a.cite.text),
+                format!("{} — {}: {}", d.b.value, d.b.cite.source, d.b.cite.text),
+            ]);
+        }
+        let _ = writeln!(o, "{t}");
+    }
+    let _ = writeln!(o, "\n{}", h("DISTINCTIVE TERMS (log-odds z-scores)"));
+    let mut t = table(&["unit", "lang", "terms"]);
+    for x in &r.terms {
+        t.add_row(vec![
+            x.unit.clone(),
+            x.language.clone(),
+            x.terms
+                .iter()
+                .map(|t| format!("{} ({:.1})", t.term, t.z))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    let _ = writeln!(o, "{t}");
+    let _ = writeln!(o, "\n{}", h("WHO IS QUOTED"));
+    let mut t = table(&["unit", "speakers (count)"]);
+    for a in &r.attribution {
+        t.add_row(vec![
+            a.unit.clone(),
+            a.speakers
+                .iter()
+                .take(8)
+                .map(|s| format!("{} ({})", s.name, s.count))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    let _ = writeln!(o, "{t}");
+    let _ = writeln!(o, "\n{}", h("FRAMES (approximate)"));
+    let mut t = table(&["unit", "sentences", "top frames"]);
+    for f in &r.frames.units {
+        t.add_row(vec![
+            f.unit.clone(),
+            f.sentences.to_string(),
+            f.shares
+                .iter()
+                .take(4)
+                .map(|s| format!("{} {:.0}%", s.frame, s.share * 100.0))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    let _ = writeln!(o, "{t}");
+    o
+}
