@@ -214,6 +214,8 @@ pub struct Report {
     pub attribution: Vec<UnitAttribution>,
     pub frames: FramesReport,
     pub warnings: Vec<String>,
+    /// Wall time of the comparison, model loading excluded.
+    pub elapsed_ms: u64,
 }
 
 /// One reporting sentence of one source.
@@ -233,6 +235,7 @@ pub fn compare(
     sources: &[Source],
     cfg: &CompareConfig,
 ) -> Result<Report> {
+    let started = std::time::Instant::now();
     let mut warnings = Vec::new();
     let group_of = |s: &Source| -> Option<String> {
         cfg.group_by.map(|g| {
@@ -698,6 +701,7 @@ pub fn compare(
             units: frame_units,
         },
         warnings,
+        elapsed_ms: started.elapsed().as_millis() as u64,
     })
 }
 
