@@ -4,9 +4,11 @@
 //! Data flows one way through the stages, one module each:
 //! [`input`] (load, clean, split into sentences) → [`encode`] (the batching core runs the
 //! model) → [`analyze`] (summaries, comparisons) → [`render`] (text, markdown, JSON).
-//! [`models`] resolves and checks model folders; [`device`] picks CPU or GPU.
+//! [`models`] resolves and checks model folders; [`device`] picks CPU or GPU; [`batch`]
+//! keeps the books of resumable, sharded jobs.
 
 pub mod analyze;
+pub mod batch;
 pub mod device;
 pub mod encode;
 pub mod error;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Summarize(args) => cli::summarize::run(args),
         Command::Compare(args) => cli::compare::run(args),
+        Command::Batch(args) => cli::batch::run(args, cli.quiet),
         Command::Embed(args) => cli::embed::run(args, cli.quiet),
         Command::Models(cmd) => cli::models::run(cmd),
         Command::Bench(cmd) => cli::bench::run(cmd),

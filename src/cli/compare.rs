@@ -74,21 +74,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let mut embedder =
         parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
     tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
-    let cfg = CompareConfig {
-        summary_sentences: args.summary_sentences.max(1),
-        group_by: args.group_by.map(|g| match g {
-            GroupArg::Country => GroupBy::Country,
-            GroupArg::Outlet => GroupBy::Outlet,
-        }),
-        // The embedded default is English-only; a model the user brings is taken to read
-        // the sources' languages (they chose it for them).
-        model_languages: match (&spec, &model.entry) {
-            (ModelSpec::Dir(_), _) => None,
-            (_, Some(e)) => e.languages.clone(),
-            _ => None,
-        },
-        ..CompareConfig::default()
-    };
+    let cfg = config(&spec, &model, args.group_by, args.summary_sentences);
     let started = Instant::now();
     let report = compare(&mut embedder, &model.name, &sources, &cfg)?;
     tracing::info!(
@@ -102,6 +88,31 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let color = args.output.is_none() && super::stdout_is_colored();
     super::output::write(args.output.as_ref(), &render(&report, args.format, color))?;
     Ok(0)
+}
+
+/// The comparison settings for a model: which languages it reads decides which sources
+/// join the semantic analyses.
+pub fn config(
+    spec: &ModelSpec,
+    model: &parallax::models::ResolvedModel,
+    group_by: Option<GroupArg>,
+    summary_sentences: usize,
+) -> CompareConfig {
+    CompareConfig {
+        summary_sentences: summary_sentences.max(1),
+        group_by: group_by.map(|g| match g {
+            GroupArg::Country => GroupBy::Country,
+            GroupArg::Outlet => GroupBy::Outlet,
+        }),
+        // The embedded default is English-only; a model the user brings is taken to read
+        // the sources' languages (they chose it for them).
+        model_languages: match (spec, &model.entry) {
+            (ModelSpec::Dir(_), _) => None,
+            (_, Some(e)) => e.languages.clone(),
+            _ => None,
+        },
+        ..CompareConfig::default()
+    }
 }
 
 fn load_sources(args: &CompareArgs) -> anyhow::Result<Vec<Source>> {
@@ -151,39 +162,12 @@ fn load_sources(args: &CompareArgs) -> anyhow::Result<Vec<Source>> {
             );
         }
     }
-    for doc in docs {
-        let label = doc
-            .outlet
-            .clone()
-            .or_else(|| doc.title.clone())
-            .unwrap_or_else(|| {
-                std::path::Path::new(&doc.origin)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| doc.origin.clone())
-            });
-        out.push(Source { label, doc });
-    }
+    out.extend(parallax::analyze::compare::label_sources(docs));
     anyhow::ensure!(
         !out.is_empty(),
         "no sources: give files or URLs, or --source LABEL=PATH_OR_URL (see --help)"
     );
-    // Distinct labels: a repeated outlet gets its record id (or a number).
-    for i in 0..out.len() {
-        if out[..i].iter().any(|s| s.label == out[i].label) {
-            let base = out[i].label.clone();
-            let mut candidate = match &out[i].doc.id {
-                Some(id) => format!("{base} [{id}]"),
-                None => format!("{base} #2"),
-            };
-            let mut k = 2;
-            while out.iter().any(|s| s.label == candidate) {
-                k += 1;
-                candidate = format!("{base} #{k}");
-            }
-            out[i].label = candidate;
-        }
-    }
+    parallax::analyze::compare::distinct_labels(&mut out);
     for s in &out {
         anyhow::ensure!(
             !s.doc.text.trim().is_empty(),

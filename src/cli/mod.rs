@@ -1,6 +1,7 @@
 //! Command-line arguments. Every model command shares `ModelArgs` and `RuntimeArgs`, so
 //! `--model`, `--model-dir`, `--device` and `--threads` mean the same everywhere.
 
+pub mod batch;
 pub mod bench;
 pub mod compare;
 pub mod embed;
@@ -48,6 +49,9 @@ pub enum Command {
     /// Compare how several sources cover one story: shared and unique claims, conflicting
     /// figures, distinctive wording, whom each quotes, frames; each with its evidence.
     Compare(compare::CompareArgs),
+    /// Run summarize or compare over a whole JSON Lines corpus: streamed, resumable
+    /// (--resume), shardable across machines (--shard I/N), bad records reported, not fatal.
+    Batch(batch::BatchArgs),
     /// Embed sentences as vectors, written as JSON Lines.
     Embed(embed::EmbedArgs),
     /// List, and verify the files of, the models parallax knows.
