@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 scripts/setup.sh
+scripts/install_browser.sh
 # shellcheck disable=SC1091
 . .libtorch/env
 

@@ -15,6 +15,8 @@ pub enum CompareFormat {
     Markdown,
     /// One JSON object, schema `parallax.compare/1` (see README).
     Json,
+    /// One self-contained HTML page (inline CSS and SVG charts, no scripts); use with -o.
+    Html,
 }
 
 pub fn render(r: &Report, format: CompareFormat, color: bool) -> String {
@@ -25,6 +27,7 @@ pub fn render(r: &Report, format: CompareFormat, color: bool) -> String {
             s
         }
         CompareFormat::Markdown => markdown(r),
+        CompareFormat::Html => super::html::render(r),
         CompareFormat::Text => text(r, color),
     }
 }

@@ -1,6 +1,7 @@
 //! Render stage: turn analysis results into text, markdown or JSON. Nothing here computes.
 
 pub mod compare;
+pub mod html;
 pub mod summary;
 
 /// Output formats every command that writes results offers.
