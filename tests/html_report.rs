@@ -44,7 +44,16 @@ fn html_report(args: &[&str], out: &Path) {
     let o = parallax()
         .arg("compare")
         .args(args)
-        .args(["--format", "html", "--threads", "2", "-q", "-o"])
+        .args([
+            "--format",
+            "html",
+            "--threads",
+            "2",
+            "-q",
+            "--model",
+            "all-MiniLM-L6-v2",
+            "-o",
+        ])
         .arg(out)
         .output()
         .unwrap();

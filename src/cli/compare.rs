@@ -68,7 +68,7 @@ pub struct CompareArgs {
 pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let sources = load_sources(&args)?;
     let device = args.runtime.prepare()?;
-    let spec = args.model.spec();
+    let spec = pick_model(args.model.spec(), &sources);
     let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
     let started = Instant::now();
     let mut embedder =
@@ -90,6 +90,47 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// The multilingual model parallax converts at set-up (see models/manifest.toml).
+pub const MULTILINGUAL: &str = "multilingual-e5-small";
+
+/// Unless the user chose a model: all sources in English → the default MiniLM (fast);
+/// any other language → the multilingual model when it is installed, so that a Russian
+/// sentence and its English counterpart can align into one claim.
+pub fn pick_model(spec: ModelSpec, sources: &[Source]) -> ModelSpec {
+    if !matches!(spec, ModelSpec::Default) {
+        return spec;
+    }
+    let foreign: Vec<String> = sources
+        .iter()
+        .filter_map(|s| {
+            parallax::analyze::compare::text::detect_language(&s.doc.text)
+                .or_else(|| s.doc.language.clone())
+        })
+        .filter(|l| l != "en")
+        .collect();
+    if foreign.is_empty() {
+        return spec;
+    }
+    let manifest = parallax::models::Manifest::embedded();
+    let installed = manifest.get(MULTILINGUAL).ok().is_some_and(|e| {
+        parallax::models::store::is_installed(
+            &parallax::models::store::models_dir().join(MULTILINGUAL),
+            e,
+        )
+    });
+    if installed {
+        tracing::info!("sources in {} → using {MULTILINGUAL}", foreign.join(", "));
+        ModelSpec::Name(MULTILINGUAL.into())
+    } else {
+        tracing::warn!(
+            "sources in {} but {MULTILINGUAL} is not installed (scripts/setup.sh installs it); \
+             using the English-only default",
+            foreign.join(", ")
+        );
+        spec
+    }
+}
+
 /// The comparison settings for a model: which languages it reads decides which sources
 /// join the semantic analyses.
 pub fn config(
@@ -98,6 +139,13 @@ pub fn config(
     group_by: Option<GroupArg>,
     summary_sentences: usize,
 ) -> CompareConfig {
+    let mut cfg = CompareConfig::default();
+    if let Some(t) = model.entry.as_ref().and_then(|e| e.compare) {
+        cfg.align.link = t.link;
+        cfg.align.strong = t.strong;
+        cfg.unique_below = t.unique_below;
+        cfg.related = t.related;
+    }
     CompareConfig {
         summary_sentences: summary_sentences.max(1),
         group_by: group_by.map(|g| match g {
@@ -111,7 +159,7 @@ pub fn config(
             (_, Some(e)) => e.languages.clone(),
             _ => None,
         },
-        ..CompareConfig::default()
+        ..cfg
     }
 }
 

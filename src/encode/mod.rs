@@ -32,7 +32,11 @@ pub fn load_embedder(
     })?;
     let tokenizer = tokenizer::load(&tok_path)?;
     let backend = BertEmbedder::load(m, device)?;
-    Ok(BatchEncoder::new(backend, tokenizer, config))
+    let mut encoder = BatchEncoder::new(backend, tokenizer, config);
+    if let Some(p) = m.entry.as_ref().and_then(|e| e.prefix.clone()) {
+        encoder.prefix = p;
+    }
+    Ok(encoder)
 }
 
 /// An abstractive summarizer: an encoder-decoder generator behind the batching core.

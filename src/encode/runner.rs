@@ -38,6 +38,8 @@ pub struct BatchEncoder<B: Backend> {
     tokenizer: Tokenizer,
     pub config: BatchConfig,
     pub truncation: Truncation,
+    /// Put before every input, as the model was trained (e5's "query: ").
+    pub prefix: String,
 }
 
 impl<B: Backend> BatchEncoder<B> {
@@ -47,6 +49,7 @@ impl<B: Backend> BatchEncoder<B> {
             tokenizer,
             config,
             truncation: Truncation::default(),
+            prefix: String::new(),
         }
     }
 
@@ -64,9 +67,10 @@ impl<B: Backend> BatchEncoder<B> {
 
     /// Tokenizes without running the model (the tokenizer runs on all cores).
     pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Tokenized>> {
+        let inputs: Vec<String> = texts.iter().map(|t| self.with_prefix(t)).collect();
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(inputs, true)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
         Ok(encodings
             .iter()
@@ -75,6 +79,14 @@ impl<B: Backend> BatchEncoder<B> {
                 type_ids: e.get_type_ids().iter().map(|&i| i as i64).collect(),
             })
             .collect())
+    }
+
+    fn with_prefix(&self, text: &str) -> String {
+        if self.prefix.is_empty() {
+            text.to_string()
+        } else {
+            format!("{}{text}", self.prefix)
+        }
     }
 
     /// Runs `texts` through the backend. Outputs come back in input order whatever order
@@ -154,7 +166,7 @@ impl<B: Backend> BatchEncoder<B> {
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
         for &i in &long {
             let e = cutter
-                .encode(texts[i], true)
+                .encode(self.with_prefix(texts[i]), true)
                 .map_err(|e| Error::Tokenizer(e.to_string()))?;
             inputs[i] = Tokenized {
                 ids: e.get_ids().iter().map(|&x| x as i64).collect(),

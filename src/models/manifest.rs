@@ -35,8 +35,22 @@ pub struct ModelEntry {
     pub normalize: bool,
     /// Languages the model reads (ISO 639-1); absent for a multilingual model.
     pub languages: Option<Vec<String>>,
+    /// Text put before every input, as the model was trained (e5: "query: ").
+    pub prefix: Option<String>,
+    /// Cosine thresholds of `compare` for this model's similarity scale (e5's cosines sit
+    /// much higher than MiniLM's); absent: the MiniLM values.
+    pub compare: Option<CompareThresholds>,
     pub source: Source,
     pub files: Vec<FileEntry>,
+}
+
+/// See `analyze::compare::CompareConfig` for what each threshold decides.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct CompareThresholds {
+    pub link: f32,
+    pub strong: f32,
+    pub unique_below: f32,
+    pub related: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
