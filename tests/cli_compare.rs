@@ -319,22 +319,23 @@ fn one_identical_and_unrelated_sources_give_sensible_reports() {
     }
 }
 
+/// `compare` on the Ternopil coverage with the English-only model, format still to choose.
+fn ternopil_report() -> assert_cmd::Command {
+    let data = shared_data("coverage-dev.jsonl");
+    let mut c = parallax();
+    c.args([
+        "compare",
+        data.to_str().unwrap(),
+        "--event",
+        "ternopil_strike_nov19",
+    ])
+    .args(["--threads", "2", "--model", "all-MiniLM-L6-v2"]);
+    c
+}
+
 #[test]
 fn text_and_markdown_reports() {
-    let data = shared_data("coverage-dev.jsonl");
-    let out = parallax()
-        .args([
-            "compare",
-            data.to_str().unwrap(),
-            "--event",
-            "ternopil_strike_nov19",
-            "--threads",
-            "2",
-            "--model",
-            "all-MiniLM-L6-v2",
-        ])
-        .output()
-        .unwrap();
+    let out = ternopil_report().output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for h in [
@@ -352,17 +353,7 @@ fn text_and_markdown_reports() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let md = tmp.path().join("report.md");
-    let out = parallax()
-        .args([
-            "compare",
-            data.to_str().unwrap(),
-            "--event",
-            "ternopil_strike_nov19",
-            "--threads",
-            "2",
-            "--model",
-            "all-MiniLM-L6-v2",
-        ])
+    let out = ternopil_report()
         .args(["--format", "markdown", "-o"])
         .arg(&md)
         .output()

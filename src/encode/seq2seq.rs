@@ -170,25 +170,21 @@ impl Seq2Seq {
             .pointer("/task_specific_params/summarization")
             .cloned()
             .unwrap_or(Value::Null);
-        let from_task = |k: &str| task.get(k).and_then(Value::as_i64);
+        // The user's value, else the model's own, else rust-bert's default.
+        let pick = |user: Option<i64>, key: &str, fallback: i64| {
+            user.or(task.get(key).and_then(Value::as_i64))
+                .unwrap_or(fallback)
+        };
         let fb = GenerationSettings::fallback();
         let settings = GenerationSettings {
-            num_beams: opts
-                .num_beams
-                .or(from_task("num_beams"))
-                .unwrap_or(fb.num_beams),
-            min_length: opts
-                .min_length
-                .or(from_task("min_length"))
-                .unwrap_or(fb.min_length),
-            max_length: opts
-                .max_length
-                .or(from_task("max_length"))
-                .unwrap_or(fb.max_length),
-            no_repeat_ngram_size: opts
-                .no_repeat_ngram_size
-                .or(from_task("no_repeat_ngram_size"))
-                .unwrap_or(fb.no_repeat_ngram_size),
+            num_beams: pick(opts.num_beams, "num_beams", fb.num_beams),
+            min_length: pick(opts.min_length, "min_length", fb.min_length),
+            max_length: pick(opts.max_length, "max_length", fb.max_length),
+            no_repeat_ngram_size: pick(
+                opts.no_repeat_ngram_size,
+                "no_repeat_ngram_size",
+                fb.no_repeat_ngram_size,
+            ),
             length_penalty: opts
                 .length_penalty
                 .or(task.get("length_penalty").and_then(Value::as_f64))
