@@ -32,3 +32,44 @@ pub trait Backend {
     /// that same order, one output per input.
     fn run(&self, batch: &[&Tokenized]) -> Result<Vec<Self::Output>>;
 }
+
+/// A batch laid out as row-major `rows × width` matrices, right-padded: what every
+/// transformer backend feeds the model.
+pub struct Padded {
+    pub ids: Vec<i64>,
+    pub type_ids: Vec<i64>,
+    /// 1 for a real token, 0 for padding.
+    pub mask: Vec<i64>,
+    pub rows: usize,
+    pub width: usize,
+}
+
+impl Padded {
+    pub fn new(batch: &[&Tokenized], pad_id: i64) -> Self {
+        let rows = batch.len();
+        let width = batch.iter().map(|t| t.len()).max().unwrap_or(1).max(1);
+        let mut ids = vec![pad_id; rows * width];
+        let mut type_ids = vec![0i64; rows * width];
+        let mut mask = vec![0i64; rows * width];
+        for (r, t) in batch.iter().enumerate() {
+            let at = r * width;
+            ids[at..at + t.len()].copy_from_slice(&t.ids);
+            type_ids[at..at + t.len()].copy_from_slice(&t.type_ids);
+            mask[at..at + t.len()].fill(1);
+        }
+        Self {
+            ids,
+            type_ids,
+            mask,
+            rows,
+            width,
+        }
+    }
+
+    /// One of the matrices as a `rows × width` tensor on `device`.
+    pub fn tensor(&self, m: &[i64], device: tch::Device) -> tch::Tensor {
+        tch::Tensor::from_slice(m)
+            .view([self.rows as i64, self.width as i64])
+            .to(device)
+    }
+}

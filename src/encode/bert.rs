@@ -3,9 +3,9 @@
 //! all-MiniLM-L6-v2, so vectors are interchangeable with the Python ones.
 
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
-use tch::{nn, Device, Kind, Tensor};
+use tch::{nn, Device, Kind};
 
-use super::backend::{Backend, Tokenized};
+use super::backend::{Backend, Padded, Tokenized};
 use crate::error::{Error, Result};
 use crate::models::{ResolvedModel, Weights};
 
@@ -108,22 +108,11 @@ impl Backend for BertEmbedder {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = batch.len();
-        let width = batch.iter().map(|t| t.len()).max().unwrap_or(1).max(1);
-        let mut ids = vec![self.pad_id; rows * width];
-        let mut types = vec![0i64; rows * width];
-        let mut mask = vec![0i64; rows * width];
-        for (r, t) in batch.iter().enumerate() {
-            let at = r * width;
-            ids[at..at + t.len()].copy_from_slice(&t.ids);
-            types[at..at + t.len()].copy_from_slice(&t.type_ids);
-            mask[at..at + t.len()].fill(1);
-        }
-        let shape = [rows as i64, width as i64];
+        let p = Padded::new(batch, self.pad_id);
         let _guard = tch::no_grad_guard();
-        let ids = Tensor::from_slice(&ids).view(shape).to(self.device);
-        let types = Tensor::from_slice(&types).view(shape).to(self.device);
-        let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
+        let ids = p.tensor(&p.ids, self.device);
+        let types = p.tensor(&p.type_ids, self.device);
+        let mask = p.tensor(&p.mask, self.device);
         let out = self
             .model
             .forward_t(

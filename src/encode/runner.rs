@@ -1,7 +1,9 @@
 //! The batching core: tokenize in parallel, schedule by length under a token budget, run
 //! the backend batch by batch, and hand the outputs back in input order.
 
-use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use tokenizers::{
+    EncodeInput, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
+};
 
 use super::backend::{Backend, Tokenized};
 use super::scheduler::{self, BatchConfig};
@@ -30,6 +32,14 @@ pub struct Encoded<O> {
     /// Tokens the model computed, padding included.
     pub padded_tokens: usize,
     pub batches: usize,
+}
+
+/// One input of a call: a text, or a pair that a cross-encoder reads together (an NLI
+/// model's premise and hypothesis), joined by the tokenizer's own pair template.
+#[derive(Debug, Clone, Copy)]
+enum Text<'a> {
+    One(&'a str),
+    Pair(&'a str, &'a str),
 }
 
 /// Owns a tokenizer, a backend and the scheduling limits.
@@ -67,25 +77,31 @@ impl<B: Backend> BatchEncoder<B> {
 
     /// Tokenizes without running the model (the tokenizer runs on all cores).
     pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Tokenized>> {
-        let inputs: Vec<String> = texts.iter().map(|t| self.with_prefix(t)).collect();
+        self.tokenize_inputs(&texts.iter().map(|t| Text::One(t)).collect::<Vec<_>>())
+    }
+
+    fn tokenize_inputs(&self, texts: &[Text]) -> Result<Vec<Tokenized>> {
+        let inputs: Vec<EncodeInput> = texts.iter().map(|&t| self.input(t)).collect();
         let encodings = self
             .tokenizer
             .encode_batch(inputs, true)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
-        Ok(encodings
-            .iter()
-            .map(|e| Tokenized {
-                ids: e.get_ids().iter().map(|&i| i as i64).collect(),
-                type_ids: e.get_type_ids().iter().map(|&i| i as i64).collect(),
-            })
-            .collect())
+        Ok(encodings.iter().map(tokenized).collect())
     }
 
-    fn with_prefix(&self, text: &str) -> String {
-        if self.prefix.is_empty() {
-            text.to_string()
-        } else {
-            format!("{}{text}", self.prefix)
+    /// The tokenizer's input; the prefix goes before the (first) text, as the model was
+    /// trained.
+    fn input(&self, text: Text) -> EncodeInput<'static> {
+        let first = |t: &str| {
+            if self.prefix.is_empty() {
+                t.to_string()
+            } else {
+                format!("{}{t}", self.prefix)
+            }
+        };
+        match text {
+            Text::One(a) => EncodeInput::Single(first(a).into()),
+            Text::Pair(a, b) => EncodeInput::Dual(first(a).into(), b.to_string().into()),
         }
     }
 
@@ -99,9 +115,29 @@ impl<B: Backend> BatchEncoder<B> {
     pub fn encode_with(
         &self,
         texts: &[&str],
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Encoded<B::Output>> {
+        let texts: Vec<Text> = texts.iter().map(|t| Text::One(t)).collect();
+        self.run_inputs(&texts, progress)
+    }
+
+    /// Runs pairs through a cross-encoder (premise, hypothesis), as `encode_with`. With
+    /// `Truncation::Cut` the longer text of a pair is the one cut.
+    pub fn encode_pairs_with(
+        &self,
+        pairs: &[(&str, &str)],
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Encoded<B::Output>> {
+        let texts: Vec<Text> = pairs.iter().map(|&(a, b)| Text::Pair(a, b)).collect();
+        self.run_inputs(&texts, progress)
+    }
+
+    fn run_inputs(
+        &self,
+        texts: &[Text],
         mut progress: impl FnMut(usize, usize),
     ) -> Result<Encoded<B::Output>> {
-        let mut inputs = self.tokenize(texts)?;
+        let mut inputs = self.tokenize_inputs(texts)?;
         let truncated = self.apply_truncation(texts, &mut inputs)?;
         let lengths: Vec<usize> = inputs.iter().map(Tokenized::len).collect();
         let batches = scheduler::plan(&lengths, self.config);
@@ -137,7 +173,7 @@ impl<B: Backend> BatchEncoder<B> {
         })
     }
 
-    fn apply_truncation(&self, texts: &[&str], inputs: &mut [Tokenized]) -> Result<Vec<usize>> {
+    fn apply_truncation(&self, texts: &[Text], inputs: &mut [Tokenized]) -> Result<Vec<usize>> {
         let max = self.backend.max_input_tokens();
         let long: Vec<usize> = (0..inputs.len())
             .filter(|&i| inputs[i].len() > max)
@@ -166,13 +202,17 @@ impl<B: Backend> BatchEncoder<B> {
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
         for &i in &long {
             let e = cutter
-                .encode(self.with_prefix(texts[i]), true)
+                .encode(self.input(texts[i]), true)
                 .map_err(|e| Error::Tokenizer(e.to_string()))?;
-            inputs[i] = Tokenized {
-                ids: e.get_ids().iter().map(|&x| x as i64).collect(),
-                type_ids: e.get_type_ids().iter().map(|&x| x as i64).collect(),
-            };
+            inputs[i] = tokenized(&e);
         }
         Ok(long)
+    }
+}
+
+fn tokenized(e: &tokenizers::Encoding) -> Tokenized {
+    Tokenized {
+        ids: e.get_ids().iter().map(|&i| i as i64).collect(),
+        type_ids: e.get_type_ids().iter().map(|&i| i as i64).collect(),
     }
 }

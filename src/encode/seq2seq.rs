@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tch::{Device, Tensor};
 
-use super::backend::{Backend, Tokenized};
+use super::backend::{Backend, Padded, Tokenized};
 use crate::error::{Error, Result};
 use crate::models::{ResolvedModel, Weights};
 
@@ -336,18 +336,10 @@ impl Backend for Seq2Seq {
             return Ok(Vec::new());
         }
         let rows = batch.len();
-        let width = batch.iter().map(|t| t.len()).max().unwrap_or(1).max(1);
-        let mut ids = vec![self.pad_id; rows * width];
-        let mut mask = vec![0i64; rows * width];
-        for (r, t) in batch.iter().enumerate() {
-            let at = r * width;
-            ids[at..at + t.len()].copy_from_slice(&t.ids);
-            mask[at..at + t.len()].fill(1);
-        }
-        let shape = [rows as i64, width as i64];
+        let p = Padded::new(batch, self.pad_id);
         let _guard = tch::no_grad_guard();
-        let ids = Tensor::from_slice(&ids).view(shape).to(self.device);
-        let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
+        let ids = p.tensor(&p.ids, self.device);
+        let mask = p.tensor(&p.mask, self.device);
         let opts = GenerateOptions {
             decoder_start_token_id: self.decoder_start,
             ..Default::default()
