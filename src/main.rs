@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose, cli.quiet);
     let result = match cli.command {
         Command::Summarize(args) => cli::summarize::run(args),
-        Command::Compare(args) => cli::compare::run(args),
+        Command::Compare(args) => cli::compare::run(args, cli.quiet),
         Command::Batch(args) => cli::batch::run(args, cli.quiet),
         Command::Embed(args) => cli::embed::run(args, cli.quiet),
         Command::Models(cmd) => cli::models::run(cmd),

@@ -16,7 +16,7 @@ use parallax::encode::Embedder;
 use parallax::input::Document;
 use serde_json::{json, Value};
 
-use super::compare::GroupArg;
+use super::compare::{GroupArg, NliArgs};
 use super::{ModelArgs, RuntimeArgs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +92,10 @@ pub struct BatchArgs {
 
     #[command(flatten)]
     pub model: ModelArgs,
+
+    /// compare: frames by zero-shot NLI as well.
+    #[command(flatten)]
+    pub nli: NliArgs,
 
     #[command(flatten)]
     pub runtime: RuntimeArgs,
@@ -275,15 +279,14 @@ pub fn run(args: BatchArgs, quiet: bool) -> anyhow::Result<i32> {
         )?,
         Task::Compare => {
             let cfg = super::compare::config(&spec, &model, args.group_by, args.sentences);
-            compare_groups(
-                &args,
-                &mut embedder,
-                &model.name,
-                &cfg,
-                &resume,
-                &mut sinks,
-                quiet,
-            )?
+            let nli = args.nli.load(device, args.runtime.batch_config(device)?)?;
+            let engine = Engine {
+                embedder: &mut embedder,
+                model_name: &model.name,
+                cfg: &cfg,
+                nli: &nli,
+            };
+            compare_groups(&args, engine, &resume, &mut sinks, quiet)?
         }
     };
     let secs = started.elapsed().as_secs_f64();
@@ -430,11 +433,17 @@ fn summarize(
     Ok(tally)
 }
 
+/// What runs each comparison of a compare job.
+struct Engine<'a> {
+    embedder: &'a mut Embedder,
+    model_name: &'a str,
+    cfg: &'a parallax::analyze::compare::CompareConfig,
+    nli: &'a Option<(parallax::encode::NliModel, String)>,
+}
+
 fn compare_groups(
     args: &BatchArgs,
-    embedder: &mut Embedder,
-    model_name: &str,
-    cfg: &parallax::analyze::compare::CompareConfig,
+    engine: Engine,
     resume: &Resume,
     sinks: &mut Sinks,
     quiet: bool,
@@ -550,8 +559,20 @@ fn compare_groups(
         if !docs.is_empty() {
             let mut sources = label_sources(docs);
             distinct_labels(&mut sources);
-            let report = compare(embedder, model_name, &sources, cfg)?;
+            let framing = args.nli.framing(engine.nli, |_, _| {});
+            let report = compare(
+                engine.embedder,
+                engine.model_name,
+                &sources,
+                engine.cfg,
+                framing,
+            )?;
             let mut v = serde_json::to_value(&report)?;
+            // Timings differ run to run; a resumed job must write what an uninterrupted
+            // one would.
+            if let Some(Value::Object(n)) = v.pointer_mut("/frames/nli") {
+                n.remove("elapsed_ms");
+            }
             if let Value::Object(m) = &mut v {
                 m.remove("elapsed_ms");
                 m.insert("group".into(), json!(group));

@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use parallax::analyze::compare::{compare, CompareConfig, GroupBy, Source};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use parallax::analyze::compare::{compare, frames, CompareConfig, GroupBy, NliFraming, Source};
+use parallax::encode::NliModel;
 use parallax::input::Document;
 use parallax::models::ModelSpec;
 use parallax::render::compare::{render, CompareFormat};
@@ -62,12 +64,74 @@ pub struct CompareArgs {
     pub model: ModelArgs,
 
     #[command(flatten)]
+    pub nli: NliArgs,
+
+    #[command(flatten)]
     pub runtime: RuntimeArgs,
 }
 
-pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
+/// Frames by zero-shot NLI (compare and batch --task compare).
+#[derive(Args, Debug, Clone)]
+pub struct NliArgs {
+    /// An NLI model folder (Hugging Face style: config.json with entailment in id2label,
+    /// model.safetensors or rust_model.ot, tokenizer.json): BART, RoBERTa, XLM-RoBERTa or BERT,
+    /// e.g. facebook/bart-large-mnli or, for Russian and Ukrainian sources,
+    /// joeddav/xlm-roberta-large-xnli.
+    /// Adds frames by zero-shot NLI beside the similarity frames. Costs 14 model passes per
+    /// sentence: minutes for a large model on CPU.
+    #[arg(long, value_name = "DIR")]
+    pub nli_model_dir: Option<PathBuf>,
+
+    /// Hypothesis for zero-shot NLI; {} takes each frame's topic.
+    #[arg(long, value_name = "TEXT", default_value = frames::DEFAULT_TEMPLATE)]
+    pub nli_template: String,
+}
+
+impl NliArgs {
+    /// Loads the NLI model when one was asked for (checking the template first, so that a
+    /// typo fails before minutes of loading).
+    pub fn load(
+        &self,
+        device: tch::Device,
+        batch: parallax::encode::BatchConfig,
+    ) -> anyhow::Result<Option<(NliModel, String)>> {
+        let Some(dir) = &self.nli_model_dir else {
+            return Ok(None);
+        };
+        frames::hypotheses(&self.nli_template)?;
+        let model = parallax::models::resolve(&ModelSpec::Dir(dir.clone()), "nli")?;
+        let started = Instant::now();
+        let mut nli = parallax::encode::load_nli(&model, device, batch)?;
+        // A sentence longer than the model reads is cut, not refused: the frame of its
+        // first 500 words is a fair reading.
+        nli.truncation = parallax::encode::Truncation::Cut;
+        tracing::info!(
+            model = %model.name,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "NLI model loaded"
+        );
+        Ok(Some((nli, model.name)))
+    }
+
+    /// The framing request for one comparison; `progress` sees (pairs done, pairs).
+    pub fn framing<'a>(
+        &self,
+        loaded: &'a Option<(NliModel, String)>,
+        progress: impl FnMut(usize, usize) + 'a,
+    ) -> Option<NliFraming<'a>> {
+        loaded.as_ref().map(|(model, name)| NliFraming {
+            model,
+            name: name.clone(),
+            template: self.nli_template.clone(),
+            progress: Box::new(progress),
+        })
+    }
+}
+
+pub fn run(args: CompareArgs, quiet: bool) -> anyhow::Result<i32> {
     let sources = load_sources(&args)?;
     let device = args.runtime.prepare()?;
+    let nli = args.nli.load(device, args.runtime.batch_config(device)?)?;
     let spec = pick_model(args.model.spec(), &sources);
     let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
     let started = Instant::now();
@@ -76,7 +140,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
     let cfg = config(&spec, &model, args.group_by, args.summary_sentences);
     let started = Instant::now();
-    let report = compare(&mut embedder, &model.name, &sources, &cfg)?;
+    let bar = nli_bar(quiet);
+    let framing = args.nli.framing(&nli, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    let report = compare(&mut embedder, &model.name, &sources, &cfg, framing)?;
+    bar.finish_and_clear();
     tracing::info!(
         sources = sources.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -88,6 +158,22 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let color = args.output.is_none() && super::stdout_is_colored();
     super::output::write(args.output.as_ref(), &render(&report, args.format, color))?;
     Ok(0)
+}
+
+/// Progress of zero-shot framing (the slow part of a comparison with an NLI model), on a
+/// terminal only.
+fn nli_bar(quiet: bool) -> ProgressBar {
+    if quiet || !super::stderr_is_interactive() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "frames by NLI {bar:30} {human_pos}/{human_len} pairs, {per_sec} [{elapsed} < {eta}]",
+        )
+        .expect("valid template"),
+    );
+    bar
 }
 
 /// The multilingual model parallax converts at set-up (see models/manifest.toml).

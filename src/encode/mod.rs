@@ -2,6 +2,7 @@
 
 pub mod backend;
 pub mod bert;
+pub mod nli;
 pub mod runner;
 pub mod scheduler;
 pub mod seq2seq;
@@ -9,6 +10,7 @@ pub mod tokenizer;
 
 pub use backend::{Backend, Tokenized};
 pub use bert::BertEmbedder;
+pub use nli::{NliClassifier, NliLabels};
 pub use runner::{BatchEncoder, Encoded, Truncation};
 pub use scheduler::{Batch, BatchConfig};
 pub use seq2seq::{GenerationOptions, GenerationSettings, Seq2Seq};
@@ -51,22 +53,37 @@ pub fn load_summarizer(
     config: BatchConfig,
     opts: GenerationOptions,
 ) -> Result<Summarizer> {
-    let tokenizer = match m.file("tokenizer.json") {
-        Some(p) => tokenizer::load(&p)?,
-        None => match (m.file("vocab.json"), m.file("merges.txt")) {
-            (Some(v), Some(mg)) => tokenizer::byte_level_bpe(&v, &mg)?,
-            _ => {
-                return Err(Error::BadModelDir {
-                    dir: m.dir.clone(),
-                    problem: "has no tokenizer.json (nor BART's vocab.json and merges.txt); \
-                              save one with `AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`"
-                        .into(),
-                })
-            }
-        },
-    };
+    let tokenizer = pretrained_tokenizer(m)?;
     let backend = Seq2Seq::load(m, device, opts)?;
     Ok(BatchEncoder::new(backend, tokenizer, config))
+}
+
+/// A natural language inference cross-encoder (premise, hypothesis → entailment,
+/// neutral, contradiction) behind the batching core.
+pub type NliModel = BatchEncoder<NliClassifier>;
+
+/// Loads an NLI model (BART, RoBERTa, XLM-RoBERTa, BERT) with its tokenizer.
+pub fn load_nli(m: &ResolvedModel, device: tch::Device, config: BatchConfig) -> Result<NliModel> {
+    let tokenizer = pretrained_tokenizer(m)?;
+    let backend = NliClassifier::load(m, device)?;
+    Ok(BatchEncoder::new(backend, tokenizer, config))
+}
+
+/// The folder's `tokenizer.json`, or for BART and RoBERTa the GPT-2 style `vocab.json` +
+/// `merges.txt` that older checkpoints ship instead.
+fn pretrained_tokenizer(m: &ResolvedModel) -> Result<tokenizers::Tokenizer> {
+    match m.file("tokenizer.json") {
+        Some(p) => tokenizer::load(&p),
+        None => match (m.file("vocab.json"), m.file("merges.txt")) {
+            (Some(v), Some(mg)) => tokenizer::byte_level_bpe(&v, &mg),
+            _ => Err(Error::BadModelDir {
+                dir: m.dir.clone(),
+                problem: "has no tokenizer.json (nor BART's vocab.json and merges.txt); \
+                          save one with `AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)`"
+                    .into(),
+            }),
+        },
+    }
 }
 
 /// Cosine similarity of two vectors (0 when either is all zeros).

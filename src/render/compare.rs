@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use comfy_table::{presets, ContentArrangement, Table};
 
-use crate::analyze::compare::{Cite, Report};
+use crate::analyze::compare::{Cite, NliFrames, Report, UnitFrames};
 
 /// Output formats of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -174,19 +174,30 @@ fn markdown(r: &Report) -> String {
         r.frames.method, r.frames.note
     );
     for f in &r.frames.units {
-        let list: Vec<String> = f
-            .shares
-            .iter()
-            .take(4)
-            .map(|s| format!("{} {:.0}%", s.frame, s.share * 100.0))
-            .collect();
         let _ = writeln!(
             o,
             "- **{}** ({} sentences): {}",
             f.unit,
             f.sentences,
-            list.join(", ")
+            top_frames(f)
         );
+    }
+    if let Some(n) = &r.frames.nli {
+        let _ = writeln!(
+            o,
+            "\n### Frames by {} ({}, \"{}\")\n\n_{}_\n",
+            n.method, n.model, n.template, n.note
+        );
+        for f in &n.units {
+            let _ = writeln!(
+                o,
+                "- **{}** ({} sentences): {}",
+                f.unit,
+                f.sentences,
+                top_frames(f)
+            );
+        }
+        let _ = writeln!(o, "\n{}", agreement(n));
     }
     o
 }
@@ -309,19 +320,42 @@ fn text(r: &Report, color: bool) -> String {
     }
     let _ = writeln!(o, "{t}");
     let _ = writeln!(o, "\n{}", h("FRAMES (approximate)"));
-    let mut t = table(&["unit", "sentences", "top frames"]);
-    for f in &r.frames.units {
-        t.add_row(vec![
-            f.unit.clone(),
-            f.sentences.to_string(),
-            f.shares
-                .iter()
-                .take(4)
-                .map(|s| format!("{} {:.0}%", s.frame, s.share * 100.0))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ]);
+    let _ = writeln!(o, "{}", frames_table(&r.frames.units));
+    if let Some(n) = &r.frames.nli {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h(&format!("FRAMES BY ZERO-SHOT NLI ({})", n.model))
+        );
+        let _ = writeln!(o, "{}", frames_table(&n.units));
+        let _ = writeln!(o, "{}", agreement(n));
     }
-    let _ = writeln!(o, "{t}");
     o
+}
+
+fn frames_table(units: &[UnitFrames]) -> Table {
+    let mut t = table(&["unit", "sentences", "top frames"]);
+    for f in units {
+        t.add_row(vec![f.unit.clone(), f.sentences.to_string(), top_frames(f)]);
+    }
+    t
+}
+
+/// The four largest frames of a unit with their shares.
+fn top_frames(f: &UnitFrames) -> String {
+    f.shares
+        .iter()
+        .take(4)
+        .map(|s| format!("{} {:.0}%", s.frame, s.share * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn agreement(n: &NliFrames) -> String {
+    format!(
+        "NLI and similarity agree on {:.0}% of sentences ({} pairs read in {:.1} s).",
+        n.agreement * 100.0,
+        n.pairs,
+        n.elapsed_ms as f64 / 1000.0
+    )
 }

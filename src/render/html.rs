@@ -5,7 +5,7 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use crate::analyze::compare::{Cite, Report};
+use crate::analyze::compare::{Cite, Report, UnitFrames};
 
 const TEMPLATE: &str = include_str!("templates/compare.html");
 
@@ -94,6 +94,42 @@ fn frame_color(name: &str) -> &'static str {
         .unwrap_or("#999999")
 }
 
+/// One stacked bar of frame shares per unit, and the chart's height.
+fn stacked_bars(units: &[UnitFrames]) -> (Vec<FrameRow<'_>>, u32) {
+    let mut y = 0;
+    let rows = units
+        .iter()
+        .filter(|f| f.sentences > 0)
+        .map(|f| {
+            let mut x = 0u32;
+            let segments = f
+                .shares
+                .iter()
+                .map(|s| {
+                    let width = (s.share * 640.0).round() as u32;
+                    let seg = Segment {
+                        frame: &s.frame,
+                        percent: (s.share * 100.0).round() as u32,
+                        x,
+                        width,
+                        color: frame_color(&s.frame),
+                    };
+                    x += width;
+                    seg
+                })
+                .collect();
+            let row = FrameRow {
+                unit: &f.unit,
+                y,
+                segments,
+            };
+            y += 24;
+            row
+        })
+        .collect();
+    (rows, y.max(1))
+}
+
 pub fn render(r: &Report) -> String {
     let columns: Vec<Column> = r
         .units
@@ -173,39 +209,13 @@ pub fn render(r: &Report) -> String {
             }
         })
         .collect();
-    let mut y = 0;
-    let frame_rows: Vec<FrameRow> = r
+    let (frame_rows, frame_height) = stacked_bars(&r.frames.units);
+    let (nli_rows, nli_height) = r
         .frames
-        .units
-        .iter()
-        .filter(|f| f.sentences > 0)
-        .map(|f| {
-            let mut x = 0u32;
-            let segments = f
-                .shares
-                .iter()
-                .map(|s| {
-                    let width = (s.share * 640.0).round() as u32;
-                    let seg = Segment {
-                        frame: &s.frame,
-                        percent: (s.share * 100.0).round() as u32,
-                        x,
-                        width,
-                        color: frame_color(&s.frame),
-                    };
-                    x += width;
-                    seg
-                })
-                .collect();
-            let row = FrameRow {
-                unit: &f.unit,
-                y,
-                segments,
-            };
-            y += 24;
-            row
-        })
-        .collect();
+        .nli
+        .as_ref()
+        .map(|n| stacked_bars(&n.units))
+        .unwrap_or_default();
     let legend: Vec<Legend> = crate::analyze::compare::frames::FRAMES
         .iter()
         .map(|(f, _)| Legend {
@@ -237,7 +247,11 @@ pub fn render(r: &Report) -> String {
             unique => &r.unique,
             term_charts,
             frame_rows,
-            frame_height => y.max(1),
+            frame_height,
+            nli => &r.frames.nli,
+            nli_rows,
+            nli_height,
+            agreement => r.frames.nli.as_ref().map(|n| (n.agreement * 100.0).round() as u32),
             legend,
             unit_kind,
             unit_one,

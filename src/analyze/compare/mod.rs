@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::extractive::{centrality, select, ExtractiveConfig};
-use crate::encode::{cosine, Embedder, Truncation};
+use crate::encode::{cosine, Embedder, NliModel, Truncation};
 use crate::error::Result;
 use crate::input::{self, Document};
 use claims::{AlignConfig, Item};
@@ -234,6 +234,69 @@ pub struct FramesReport {
     pub method: &'static str,
     pub note: &'static str,
     pub units: Vec<UnitFrames>,
+    /// Frames by zero-shot NLI, when an NLI model was given (`--nli-model-dir`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nli: Option<NliFrames>,
+    /// Every framed sentence with its frame by each method: the evidence behind the shares.
+    pub sentences: Vec<FramedSentence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NliFrames {
+    pub model: String,
+    /// The hypothesis template; `{}` took each frame's topic.
+    pub template: String,
+    /// The hypothesis of each frame, exactly as the model read it.
+    pub hypotheses: Vec<Hypothesis>,
+    pub method: &'static str,
+    pub note: &'static str,
+    pub units: Vec<UnitFrames>,
+    /// Share of sentences that NLI and similarity put in the same frame.
+    pub agreement: f32,
+    /// (sentence, hypothesis) pairs the model read.
+    pub pairs: usize,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hypothesis {
+    pub frame: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FramedSentence {
+    #[serde(flatten)]
+    pub cite: Cite,
+    pub unit: String,
+    /// Frame by similarity, and the cosine to its description.
+    pub frame: &'static str,
+    pub similarity: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nli: Option<NliFrame>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NliFrame {
+    pub frame: &'static str,
+    /// The frame whose hypothesis it entails most; `frame` is "Other" when even this one
+    /// is more contradicted than entailed.
+    pub best: &'static str,
+    /// Zero-shot score: the frame's share of the softmax over all frames' entailment.
+    pub probability: f32,
+    /// Entailment against contradiction for this frame alone.
+    pub entailment: f32,
+}
+
+/// Zero-shot framing with an NLI model, for [`compare`].
+pub struct NliFraming<'a> {
+    pub model: &'a NliModel,
+    /// The model's name in the report.
+    pub name: String,
+    /// Hypothesis template with `{}` for the frame's topic.
+    pub template: String,
+    /// Called with (pairs done, pairs) after each batch: this is the slow part.
+    pub progress: Box<dyn FnMut(usize, usize) + 'a>,
 }
 
 /// The whole comparison. Top-level keys are the stable JSON schema (see README).
@@ -273,6 +336,7 @@ pub fn compare(
     model_name: &str,
     sources: &[Source],
     cfg: &CompareConfig,
+    nli: Option<NliFraming>,
 ) -> Result<Report> {
     let started = std::time::Instant::now();
     let mut warnings = Vec::new();
@@ -672,54 +736,95 @@ pub fn compare(
         });
     }
 
-    // Frames.
+    // Frames: by similarity always, by zero-shot NLI when a model was given.
     let frame_vecs = &vectors[frame_at..];
-    let mut frame_units = Vec::new();
-    for u in &units {
-        let mine: Vec<usize> = aligned
-            .iter()
-            .copied()
-            .filter(|&i| unit_of_sent(i) == u)
-            .collect();
-        let mut counts = vec![0usize; frames::FRAMES.len()];
-        let mut best_example: Vec<Option<(f32, usize)>> = vec![None; frames::FRAMES.len()];
-        for &i in &mine {
-            let v = vec_of(&sents[i]).unwrap();
-            let (f, c) = frame_vecs
+    let by_sim: Vec<(usize, f32)> = aligned
+        .iter()
+        .map(|&i| frames::by_similarity(vec_of(&sents[i]).unwrap(), frame_vecs))
+        .collect();
+    let frame_units = unit_frames(
+        &units,
+        &aligned,
+        &by_sim,
+        |i| unit_of_sent(i),
+        |i| cite(&sents[i]),
+    );
+    let nli_report = match nli {
+        None => None,
+        Some(mut n) => {
+            let foreign: Vec<&str> = aligned
                 .iter()
-                .enumerate()
-                .map(|(f, fv)| (f, cosine(v, fv)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .expect("frames");
-            let f = if c < frames::MIN_SIMILARITY {
-                frames::FRAMES.len() - 1
-            } else {
-                f
-            };
-            counts[f] += 1;
-            if best_example[f].is_none_or(|(b, _)| c > b) {
-                best_example[f] = Some((c, i));
+                .map(|&i| langs[sents[i].source].as_str())
+                .filter(|l| *l != "en")
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !foreign.is_empty() {
+                warnings.push(format!(
+                    "frames by NLI: sentences in {} are judged against English hypotheses by                      {}; that is meaningful only if it is a multilingual (XNLI-trained) model",
+                    foreign.join(", "),
+                    n.name
+                ));
             }
+            let nli_started = std::time::Instant::now();
+            let texts: Vec<&str> = aligned.iter().map(|&i| sents[i].text.as_str()).collect();
+            let verdicts = frames::by_nli(n.model, &texts, &n.template, &mut n.progress)?;
+            let scored: Vec<(usize, f32)> =
+                verdicts.iter().map(|v| (v.frame, v.probability)).collect();
+            let same = scored
+                .iter()
+                .zip(&by_sim)
+                .filter(|(a, b)| a.0 == b.0)
+                .count();
+            Some((
+                NliFrames {
+                    model: n.name.clone(),
+                    template: n.template.clone(),
+                    hypotheses: frames::hypotheses(&n.template)?
+                        .into_iter()
+                        .zip(frames::FRAMES)
+                        .map(|(text, (frame, _))| Hypothesis { frame, text })
+                        .collect(),
+                    method: "zero-shot natural language inference",
+                    note: "each sentence goes to the frame whose hypothesis (the template filled \
+                           with the frame's topic) it entails most, as Hugging Face's zero-shot \
+                           pipeline does; \"Other\" when even that one is more contradicted than \
+                           entailed. Stronger than similarity, still not a trained coder",
+                    units: unit_frames(
+                        &units,
+                        &aligned,
+                        &scored,
+                        |i| unit_of_sent(i),
+                        |i| cite(&sents[i]),
+                    ),
+                    agreement: if aligned.is_empty() {
+                        0.0
+                    } else {
+                        round3(same as f32 / aligned.len() as f32)
+                    },
+                    pairs: aligned.len() * frames::NLI_TOPICS.len(),
+                    elapsed_ms: nli_started.elapsed().as_millis() as u64,
+                },
+                verdicts,
+            ))
         }
-        let n = mine.len();
-        let mut shares: Vec<FrameShare> = frames::FRAMES
-            .iter()
-            .enumerate()
-            .filter(|(f, _)| counts[*f] > 0)
-            .map(|(f, (name, _))| FrameShare {
-                frame: name.to_string(),
-                sentences: counts[f],
-                share: round3(counts[f] as f32 / n as f32),
-                example: best_example[f].map(|(_, i)| cite(&sents[i])),
-            })
-            .collect();
-        shares.sort_by_key(|s| std::cmp::Reverse(s.sentences));
-        frame_units.push(UnitFrames {
-            unit: u.clone(),
-            sentences: n,
-            shares,
-        });
-    }
+    };
+    let framed: Vec<FramedSentence> = aligned
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| FramedSentence {
+            cite: cite(&sents[i]),
+            unit: unit_of_sent(i).to_string(),
+            frame: frames::FRAMES[by_sim[k].0].0,
+            similarity: round3(by_sim[k].1),
+            nli: nli_report.as_ref().map(|(_, v)| NliFrame {
+                frame: frames::FRAMES[v[k].frame].0,
+                best: frames::FRAMES[v[k].best].0,
+                probability: round3(v[k].probability),
+                entailment: round3(v[k].entailment),
+            }),
+        })
+        .collect();
 
     Ok(Report {
         schema: SCHEMA,
@@ -738,10 +843,58 @@ pub fn compare(
                    description it is most similar to; read shares over many sentences, not \
                    single assignments",
             units: frame_units,
+            nli: nli_report.map(|(r, _)| r),
+            sentences: framed,
         },
         warnings,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Each unit's share of sentences per frame, from one frame and score per sentence (in
+/// the order of `sentences`); a frame's example is its highest-scoring sentence.
+fn unit_frames<'a>(
+    units: &[String],
+    sentences: &[usize],
+    verdicts: &[(usize, f32)],
+    unit_of: impl Fn(usize) -> &'a str,
+    cite: impl Fn(usize) -> Cite,
+) -> Vec<UnitFrames> {
+    units
+        .iter()
+        .map(|u| {
+            let mut counts = vec![0usize; frames::FRAMES.len()];
+            let mut best: Vec<Option<(f32, usize)>> = vec![None; frames::FRAMES.len()];
+            let mut n = 0;
+            for (&i, &(f, score)) in sentences.iter().zip(verdicts) {
+                if unit_of(i) != u {
+                    continue;
+                }
+                n += 1;
+                counts[f] += 1;
+                if best[f].is_none_or(|(b, _)| score > b) {
+                    best[f] = Some((score, i));
+                }
+            }
+            let mut shares: Vec<FrameShare> = frames::FRAMES
+                .iter()
+                .enumerate()
+                .filter(|(f, _)| counts[*f] > 0)
+                .map(|(f, (name, _))| FrameShare {
+                    frame: name.to_string(),
+                    sentences: counts[f],
+                    share: round3(counts[f] as f32 / n as f32),
+                    example: best[f].map(|(_, i)| cite(i)),
+                })
+                .collect();
+            shares.sort_by_key(|s| std::cmp::Reverse(s.sentences));
+            UnitFrames {
+                unit: u.clone(),
+                sentences: n,
+                shares,
+            }
+        })
+        .collect()
 }
 
 fn round3(x: f32) -> f32 {

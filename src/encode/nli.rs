@@ -1,0 +1,301 @@
+//! Natural language inference (NLI) cross-encoders as a backend of the batching core: a
+//! packed batch of tokenized (premise, hypothesis) pairs in, one row of class logits per
+//! pair out. Zero-shot classification (frames in `compare`) is built on it, the way Hugging
+//! Face's zero-shot pipeline uses an MNLI model.
+//!
+//! Architectures are those of the common NLI checkpoints that rust-bert runs faithfully:
+//! BART (facebook/bart-large-mnli, the zero-shot pipeline's default, and the distilbart-mnli
+//! family), RoBERTa and XLM-RoBERTa (roberta-large-mnli; joeddav/xlm-roberta-large-xnli, which
+//! reads Russian and Ukrainian) and BERT. Each was checked against Hugging Face transformers on
+//! the same weights (benches/nli_vs_peer.sh). DeBERTa-v2/v3 (and mDeBERTa) is refused: rust-bert
+//! 0.23's disentangled attention differs from the reference (its content-to-position index
+//! lacks the span offset and its relative scores are divided by d·k instead of √(d·k)), so its
+//! frames would be wrong. The classes come from `id2label` in config.json, so the entailment
+//! column is never guessed.
+
+use std::collections::HashMap;
+
+use rust_bert::bart::{BartConfig, BartForSequenceClassification};
+use rust_bert::bert::{BertConfig, BertForSequenceClassification};
+use rust_bert::roberta::RobertaForSequenceClassification;
+use serde::Serialize;
+use serde_json::Value;
+use tch::{nn, Device, Kind, Tensor};
+
+use super::backend::{Backend, Padded, Tokenized};
+use super::bert::load_weights;
+use crate::error::{Error, Result};
+use crate::models::ResolvedModel;
+
+/// The architectures parallax can run NLI with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NliArchitecture {
+    Bart,
+    Roberta,
+    Bert,
+}
+
+/// Which logit column means what, read from `id2label`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NliLabels {
+    pub entailment: usize,
+    /// "contradiction" for three-way models; for two-way ones ("entailment",
+    /// "not_entailment") the other class.
+    pub contradiction: usize,
+    pub names: Vec<String>,
+}
+
+impl NliLabels {
+    fn from_config(raw: &Value) -> std::result::Result<Self, String> {
+        let map = raw.get("id2label").and_then(Value::as_object).ok_or(
+            "has no id2label: an NLI model names its classes (entailment, neutral, contradiction)",
+        )?;
+        let mut names = vec![String::new(); map.len()];
+        for (k, v) in map {
+            let i: usize = k
+                .parse()
+                .ok()
+                .filter(|&i| i < names.len())
+                .ok_or_else(|| format!("id2label has a bad class number {k:?}"))?;
+            names[i] = v.as_str().unwrap_or_default().to_lowercase();
+        }
+        let find = |p: &str| names.iter().position(|n| n.starts_with(p));
+        let entailment = find("entail").ok_or_else(|| {
+            format!(
+                "id2label has no entailment class (it has {}): zero-shot framing needs an NLI \
+                 model trained on MNLI/XNLI, such as facebook/bart-large-mnli or \
+                 joeddav/xlm-roberta-large-xnli",
+                names.join(", ")
+            )
+        })?;
+        let contradiction = find("contradict")
+            .or_else(|| (names.len() == 2).then_some(1 - entailment))
+            .ok_or_else(|| {
+                format!(
+                    "id2label has no contradiction class (it has {})",
+                    names.join(", ")
+                )
+            })?;
+        Ok(Self {
+            entailment,
+            contradiction,
+            names,
+        })
+    }
+}
+
+enum Net {
+    Bart(Box<BartForSequenceClassification>),
+    Roberta(Box<RobertaForSequenceClassification>),
+    Bert(Box<BertForSequenceClassification>),
+}
+
+/// An NLI cross-encoder behind the batching core.
+pub struct NliClassifier {
+    net: Net,
+    // Owns the weights the model's layers point into.
+    _vs: nn::VarStore,
+    pub architecture: NliArchitecture,
+    pub labels: NliLabels,
+    device: Device,
+    max_len: usize,
+    pad_id: i64,
+    /// BART: the token whose last occurrence carries the pair's representation.
+    eos_id: i64,
+    /// BART: the decoder reads the input shifted right behind this token (as Hugging Face
+    /// does when no decoder input is given).
+    decoder_start: i64,
+}
+
+impl NliClassifier {
+    /// Loads an NLI model folder. Every problem (an architecture parallax cannot run, a
+    /// config without entailment class, weights that do not fit) is an error naming the
+    /// file, never a panic inside rust-bert.
+    pub fn load(m: &ResolvedModel, device: Device) -> Result<Self> {
+        let text = std::fs::read_to_string(&m.config).map_err(|e| Error::io(&m.config, e))?;
+        let raw: Value = serde_json::from_str(&text).map_err(|e| Error::File {
+            path: m.config.clone(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        let bad = |message: String| Error::File {
+            path: m.config.clone(),
+            message,
+        };
+        let labels = NliLabels::from_config(&raw).map_err(bad)?;
+        let model_type = raw.get("model_type").and_then(Value::as_str).unwrap_or("");
+        let int = |key: &str| raw.get(key).and_then(Value::as_i64);
+        let not_a = |arch: &str, e: serde_json::Error| bad(format!("not a {arch} config: {e}"));
+        let mut vs = nn::VarStore::new(device);
+        let root = vs.root();
+        // rust-bert's constructors panic on a config they cannot use, so each config is
+        // parsed here first with the same serde types.
+        let (architecture, net, max_len, pad_id) = match model_type {
+            "bart" => {
+                let c: BartConfig =
+                    serde_json::from_value(raw.clone()).map_err(|e| not_a("BART", e))?;
+                let net = BartForSequenceClassification::new(&root, &c)
+                    .map_err(|e| bad(e.to_string()))?;
+                (
+                    NliArchitecture::Bart,
+                    Net::Bart(Box::new(net)),
+                    c.max_position_embeddings,
+                    c.pad_token_id.unwrap_or(1),
+                )
+            }
+            "roberta" | "xlm-roberta" => {
+                let c: BertConfig =
+                    serde_json::from_value(raw.clone()).map_err(|e| not_a("RoBERTa", e))?;
+                let net = RobertaForSequenceClassification::new(&root, &c)
+                    .map_err(|e| bad(e.to_string()))?;
+                // RoBERTa's positions start after the padding index.
+                (
+                    NliArchitecture::Roberta,
+                    Net::Roberta(Box::new(net)),
+                    c.max_position_embeddings - 2,
+                    int("pad_token_id").unwrap_or(1),
+                )
+            }
+            "deberta-v2" => {
+                return Err(bad(
+                    "model_type 'deberta-v2' (DeBERTa-v3, mDeBERTa) is not supported for NLI: \
+                     rust-bert 0.23's DeBERTa-v2 attention gives different results from the \
+                     reference implementation, so its frames would be wrong. Use a BART, RoBERTa \
+                     or XLM-RoBERTa NLI model (facebook/bart-large-mnli; for Russian and \
+                     Ukrainian joeddav/xlm-roberta-large-xnli)"
+                        .into(),
+                ))
+            }
+            "bert" => {
+                let c: BertConfig =
+                    serde_json::from_value(raw.clone()).map_err(|e| not_a("BERT", e))?;
+                let net = BertForSequenceClassification::new(&root, &c)
+                    .map_err(|e| bad(e.to_string()))?;
+                (
+                    NliArchitecture::Bert,
+                    Net::Bert(Box::new(net)),
+                    c.max_position_embeddings,
+                    int("pad_token_id").unwrap_or(0),
+                )
+            }
+            other => {
+                return Err(bad(format!(
+                    "model_type '{other}' cannot run NLI here (supported: bart, roberta, \
+                     xlm-roberta, bert)"
+                )))
+            }
+        };
+        load_weights(&mut vs, &m.weights)?;
+        vs.freeze();
+        Ok(Self {
+            net,
+            _vs: vs,
+            architecture,
+            labels,
+            device,
+            max_len: max_len.max(8) as usize,
+            pad_id,
+            eos_id: int("eos_token_id").unwrap_or(2),
+            decoder_start: int("decoder_start_token_id")
+                .or(int("eos_token_id"))
+                .unwrap_or(2),
+        })
+    }
+
+    fn logits(&self, batch: &[&Tokenized]) -> Result<Tensor> {
+        let p = Padded::new(batch, self.pad_id);
+        let (ids_t, mask_t) = (
+            p.tensor(&p.ids, self.device),
+            p.tensor(&p.mask, self.device),
+        );
+        Ok(match &self.net {
+            Net::Bart(net) => {
+                // Hugging Face's shift_tokens_right: the decoder start token, then the
+                // input without its last position.
+                let w = p.width;
+                let mut dec = vec![self.pad_id; p.rows * w];
+                for r in 0..p.rows {
+                    dec[r * w] = self.decoder_start;
+                    dec[r * w + 1..(r + 1) * w].copy_from_slice(&p.ids[r * w..(r + 1) * w - 1]);
+                }
+                let dec = p.tensor(&dec, self.device);
+                net.forward_t(&ids_t, Some(&mask_t), None, Some(&dec), None, false)
+                    .decoder_output
+            }
+            // RoBERTa has one token type (its tokenizer sends none).
+            Net::Roberta(net) => {
+                net.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false)
+                    .logits
+            }
+            Net::Bert(net) => {
+                net.forward_t(
+                    Some(&ids_t),
+                    Some(&mask_t),
+                    Some(&p.tensor(&p.type_ids, self.device)),
+                    None,
+                    None,
+                    false,
+                )
+                .logits
+            }
+        })
+    }
+}
+
+impl Backend for NliClassifier {
+    /// One logit per class, in `id2label` order.
+    type Output = Vec<f32>;
+
+    fn max_input_tokens(&self) -> usize {
+        self.max_len
+    }
+
+    fn run(&self, batch: &[&Tokenized]) -> Result<Vec<Vec<f32>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let _guard = tch::no_grad_guard();
+        // BART pools at the last end-of-sequence token and rust-bert requires the same
+        // number of them in every row; a text that spells out "</s>" has more, so rows run
+        // in groups of equal count.
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (r, t) in batch.iter().enumerate() {
+            let key = match self.net {
+                Net::Bart(_) => t.ids.iter().filter(|&&i| i == self.eos_id).count(),
+                _ => 0,
+            };
+            groups.entry(key).or_default().push(r);
+        }
+        if groups.contains_key(&0) && matches!(self.net, Net::Bart(_)) {
+            return Err(Error::Model(
+                "a BART input has no end-of-sequence token; the tokenizer.json must add </s> \
+                 (its post_processor)"
+                    .into(),
+            ));
+        }
+        let classes = self.labels.names.len();
+        let mut out: Vec<Vec<f32>> = vec![Vec::new(); batch.len()];
+        for rows in groups.values() {
+            let part: Vec<&Tokenized> = rows.iter().map(|&r| batch[r]).collect();
+            let logits = self.logits(&part)?;
+            let flat: Vec<f32> = Vec::<f32>::try_from(
+                logits
+                    .to_kind(Kind::Float)
+                    .to_device(Device::Cpu)
+                    .contiguous()
+                    .view([-1]),
+            )?;
+            if flat.len() != rows.len() * classes {
+                return Err(Error::Model(format!(
+                    "the NLI model gave {} logits for {} pairs of {classes} classes",
+                    flat.len(),
+                    rows.len()
+                )));
+            }
+            for (&r, row) in rows.iter().zip(flat.chunks(classes)) {
+                out[r] = row.to_vec();
+            }
+        }
+        Ok(out)
+    }
+}
