@@ -397,3 +397,36 @@ fn input_errors_are_clear() {
         .unwrap();
     assert_clean_failure(&out, &["/no/such/file.txt"]);
 }
+
+#[test]
+fn a_claim_dated_differently_is_a_disagreement() {
+    // RFE/RL's Ternopil report, and the same report with one date changed: the two
+    // wordings of that claim must come out as a date conflict, and nothing else dated.
+    let (_, _, text) = texts("ternopil_strike_nov19")
+        .into_iter()
+        .find(|(o, _, t)| o.starts_with("RFE/RL") && t.contains("early on November 19"))
+        .expect("the RFE/RL report");
+    let tmp = tempfile::tempdir().unwrap();
+    let edited = text.replace("early on November 19", "early on November 18");
+    let a = write(tmp.path(), "rferl.txt", &text);
+    let b = write(tmp.path(), "copy.txt", &edited);
+    let r = run_json(&["--source", &format!("A={a}"), "--source", &format!("B={b}")]);
+    let dates: Vec<&Value> = r["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["what"] == "date")
+        .collect();
+    assert_eq!(dates.len(), 1, "{dates:?}");
+    let mut values = [
+        dates[0]["a"]["value"].as_str().unwrap(),
+        dates[0]["b"]["value"].as_str().unwrap(),
+    ];
+    values.sort();
+    assert_eq!(values, ["November 18", "November 19"]);
+    assert_eq!(dates[0]["same_claim"], true);
+    assert!(dates[0]["a"]["cite"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("blasts were heard early on November"));
+}

@@ -617,15 +617,19 @@ pub fn compare(
         });
     }
 
-    // Disagreements between related sentences of different units.
-    let figs: Vec<(usize, Vec<facts::Figure>)> = aligned
+    // Disagreements between related sentences of different units: counts when the
+    // sentences are in one claim or similar; dates on stricter terms (below).
+    let figs: Vec<(usize, Vec<facts::Figure>, Vec<facts::Figure>)> = aligned
         .iter()
-        .map(|&i| (i, facts::figures(&sents[i].text)))
-        .filter(|(_, f)| !f.is_empty())
+        .map(|&i| {
+            let t = &sents[i].text;
+            (i, facts::figures(t), facts::dates(t))
+        })
+        .filter(|(_, f, d)| !f.is_empty() || !d.is_empty())
         .collect();
     let mut disagreements: Vec<Disagreement> = Vec::new();
-    for (k, (i, fi)) in figs.iter().enumerate() {
-        for (j, fj) in &figs[k + 1..] {
+    for (k, (i, fi, di)) in figs.iter().enumerate() {
+        for (j, fj, dj) in &figs[k + 1..] {
             let (i, j) = (*i, *j);
             if unit_of_sent(i) == unit_of_sent(j) {
                 continue;
@@ -635,7 +639,17 @@ pub fn compare(
             if !same_claim && sim < cfg.related {
                 continue;
             }
-            for (a, b) in facts::conflicts(fi, fj) {
+            let mut found = facts::conflicts(fi, fj);
+            // Two dates in one claim are often two stages of one story (a swap on the 23rd
+            // and the 25th, talks on the 23rd and a deadline on the 27th); they conflict only
+            // when the sentences also give the same count, or say nearly the same thing.
+            let anchored = fi
+                .iter()
+                .any(|a| fj.iter().any(|b| a.what == b.what && a.value == b.value));
+            if same_claim && (anchored || sim >= cfg.align.strong) {
+                found.extend(facts::conflicts(di, dj));
+            }
+            for (a, b) in found {
                 disagreements.push(Disagreement {
                     what: a.what.clone(),
                     a: FigureCite {
