@@ -305,3 +305,31 @@ fn bad_nli_models_and_templates_fail_clearly() {
     truncate_to(&cut.join("model.safetensors"), 3);
     assert_clean_failure(&run(&cut, &[]), &["model.safetensors"]);
 }
+
+#[test]
+fn a_sentence_that_spells_out_the_end_token_is_framed_too() {
+    // BART pools at its last </s>; a sentence that writes "</s>" has one more than the
+    // others (transformers' pipeline refuses such a batch). parallax frames it.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "Russian missiles struck two apartment blocks in Ternopil on Wednesday. \
+                The markup <p>text</s> appeared in the agency's feed about the strike. \
+                Rescue workers searched the rubble for survivors through the night.";
+    let input = tmp.path().join("odd.txt");
+    std::fs::write(&input, text).unwrap();
+    let model = fixture("nli-bart");
+    // All 42 pairs in one batch, so that the odd rows meet the others.
+    let r = compare_json(
+        &input,
+        &[
+            "--nli-model-dir",
+            model.to_str().unwrap(),
+            "--batch-tokens",
+            "100000",
+            "--max-batch-size",
+            "64",
+        ],
+    );
+    let framed = r["frames"]["sentences"].as_array().unwrap();
+    assert_eq!(framed.len(), 3, "{framed:?}");
+    assert!(framed.iter().all(|s| s["nli"]["frame"].is_string()));
+}
