@@ -9,7 +9,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::{assert_clean_failure, parallax, shared_data, truncate_to};
+use common::{assert_clean_failure, json_lines_of, parallax, shared_data, truncate_to};
 use serde_json::{json, Value};
 use tch::{nn, Device};
 
@@ -170,15 +170,9 @@ fn summarize(model: &Path, input: &Path, extra: &[&str]) -> BTreeMap<String, Val
         .args(extra)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "summarize failed: {stderr}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (v["id"].as_str().unwrap().to_string(), v)
-        })
+    json_lines_of(out)
+        .into_iter()
+        .map(|v| (v["id"].as_str().unwrap().to_string(), v))
         .collect()
 }
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{assert_clean_failure, parallax, shared_data};
+use common::{assert_clean_failure, assert_success, parallax, shared_data};
 use serde_json::{json, Value};
 
 /// The CNN stories of summ-dev as batch input (`id`, `text`).
@@ -74,11 +74,7 @@ fn killed_job_resumes_to_exactly_the_uninterrupted_output() {
 
     let whole = tmp.path().join("whole.jsonl");
     let out = batch(&input, &whole, &["--chunk", "2", "-q"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let expected = by_id(&records(&whole));
     assert_eq!(
         expected.keys().cloned().collect::<BTreeSet<_>>(),
@@ -121,11 +117,7 @@ fn killed_job_resumes_to_exactly_the_uninterrupted_output() {
     // Without --resume the output is protected; with it, the job finishes.
     assert_clean_failure(&batch(&input, &part, &[]), &["already exists", "--resume"]);
     let out = batch(&input, &part, &["--resume", "--chunk", "2"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!("{} records written", ids.len() - before)),
@@ -147,7 +139,7 @@ fn shards_cover_every_id_once_also_through_the_slurm_example() {
     for i in 0..3 {
         let out = tmp.path().join(format!("part-{i}.jsonl"));
         let o = batch(&input, &out, &["--shard", &format!("{i}/3"), "-q"]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_success(&o);
         seen.extend(
             records(&out)
                 .into_iter()
@@ -243,7 +235,7 @@ fn compare_task_writes_one_comparison_per_event() {
         &out,
         &["--task", "compare", "-q", "--model", "all-MiniLM-L6-v2"],
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_success(&o);
     let recs = records(&out);
     let groups: BTreeSet<String> = recs
         .iter()
@@ -269,7 +261,7 @@ fn compare_task_writes_one_comparison_per_event() {
             "all-MiniLM-L6-v2",
         ],
     );
-    assert!(o.status.success());
+    assert_success(&o);
     assert!(String::from_utf8_lossy(&o.stderr).contains("0 groups written"));
     assert_eq!(records(&out).len(), 10);
 }

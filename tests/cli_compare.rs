@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_clean_failure, parallax, shared_data};
+use common::{assert_clean_failure, json_of, parallax, shared_data, stdout_of};
 use serde_json::Value;
 
 fn run_json(args: &[&str]) -> Value {
@@ -25,10 +25,9 @@ fn run_json(args: &[&str]) -> Value {
         ])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "compare failed: {stderr}");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!stderr.contains("panicked"), "{stderr}");
-    serde_json::from_slice(&out.stdout).expect("one JSON object")
+    json_of(out)
 }
 
 fn event(ev: &str) -> Value {
@@ -336,8 +335,7 @@ fn ternopil_report() -> assert_cmd::Command {
 #[test]
 fn text_and_markdown_reports() {
     let out = ternopil_report().output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of(out);
     for h in [
         "SOURCES",
         "SHARED CLAIMS",
@@ -358,8 +356,7 @@ fn text_and_markdown_reports() {
         .arg(&md)
         .output()
         .unwrap();
-    assert!(out.status.success());
-    assert!(out.stdout.is_empty(), "-o keeps stdout clean");
+    assert!(stdout_of(out).is_empty(), "-o keeps stdout clean");
     let md = std::fs::read_to_string(md).unwrap();
     assert!(md.starts_with("# Coverage comparison"));
     assert!(md.contains("## Disagreements") && md.contains("| killed |"));

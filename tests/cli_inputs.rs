@@ -66,11 +66,7 @@ fn an_html_file_is_reduced_to_its_article() {
         .arg(&page)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert_summary_from_article(&out.stdout, &paragraphs);
 }
 
@@ -96,11 +92,7 @@ fn a_url_is_fetched_and_reduced_to_its_article() {
         .output()
         .unwrap();
     server.join().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert_summary_from_article(&out.stdout, &paragraphs);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["url"], url.as_str());

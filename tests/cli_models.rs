@@ -10,8 +10,7 @@ use common::*;
 #[test]
 fn models_list_shows_the_installed_default_model() {
     let out = parallax().args(["models", "list"]).output().unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = stdout_of(out);
     let line = stdout
         .lines()
         .find(|l| l.contains("all-MiniLM-L6-v2"))

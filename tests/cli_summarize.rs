@@ -17,12 +17,7 @@ fn summary_sentences_are_verbatim_and_in_article_order() {
         .arg(shared_data("seed-article.txt"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(out);
     let sents = v["sentences"].as_array().unwrap();
     assert_eq!(sents.len(), 3);
     let mut last = None;
@@ -45,20 +40,9 @@ fn jsonl_inputs_keep_their_ids_in_input_order() {
         .arg(root().join("examples/geneva_talks_nov23-en.jsonl"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ids: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+    let ids: Vec<String> = json_lines_of(out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids.len(), 7);
     assert_eq!(ids[0], "geneva_talks_nov23-008");
@@ -95,12 +79,7 @@ fn embed_writes_jsonl_atomically_with_ids() {
         .arg(&output)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.stdout.is_empty(), "data goes to the file only");
+    assert!(stdout_of(out).is_empty(), "data goes to the file only");
     let lines: Vec<Value> = std::fs::read_to_string(&output)
         .unwrap()
         .lines()
@@ -138,12 +117,7 @@ fn ratio_and_words_bound_the_summary_length() {
             .arg(shared_data("seed-article.txt"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        json_of(out)
     };
     let v = run(&["--ratio", "0.25"]);
     let n = v["input_sentences"].as_u64().unwrap() as f64;
@@ -173,12 +147,7 @@ fn eval_rouge_reports_the_method_beside_lead3_and_beats_it_on_cnn() {
         .arg(shared_data("summ-dev.jsonl"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<Value> = serde_json::from_value(json_of(out)).unwrap();
     let get = |method: &str, key: &str| -> f64 {
         rows.iter()
             .find(|r| r["dataset"] == "cnn_dailymail" && r["method"] == method)

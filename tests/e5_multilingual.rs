@@ -8,7 +8,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{parallax, root, shared_data};
+use common::{json_lines_of, json_of, parallax, root, shared_data};
 use serde_json::Value;
 
 /// Sentences of at least six words from the coverage data, `per` for each language.
@@ -138,16 +138,7 @@ fn conversion_agrees_with_the_c_engine_in_three_languages() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ours: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let ours = json_lines_of(out);
     let mut worst = 1.0f64;
     for (((lang, s), r), o) in sents.iter().zip(&reference).zip(&ours) {
         let c = cosine(&floats(&o["embedding"]), &floats(&r["embedding"]));
@@ -173,12 +164,7 @@ fn compare_json(event: &str, extra: &[&str]) -> Value {
         .args(extra)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(out)
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{parallax, shared_data};
+use common::{assert_success, parallax, shared_data, stdout_of};
 
 fn chromium() -> PathBuf {
     let p = PathBuf::from("/usr/bin/chromium");
@@ -57,7 +57,7 @@ fn html_report(args: &[&str], out: &Path) {
         .arg(out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_success(&o);
 }
 
 /// Nothing in the page may make a request: no scripts, stylesheets, images, frames or
@@ -101,12 +101,7 @@ fn report_renders_in_chromium_with_every_source_and_charts() {
     assert_self_contained(&html);
 
     let dom = browser(&["--dump-dom"], &page);
-    assert!(
-        dom.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dom.stderr)
-    );
-    let dom = String::from_utf8(dom.stdout).unwrap();
+    let dom = stdout_of(dom);
     let labels = [
         "RFE/RL (via GlobalSecurity.org)",
         "BNO News",
@@ -140,7 +135,7 @@ fn report_renders_in_chromium_with_every_source_and_charts() {
     // A screenshot: Chromium laid the page out and painted it.
     let shot = tmp.path().join("report.png");
     let o = browser(&[&format!("--screenshot={}", shot.display())], &page);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_success(&o);
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(
@@ -192,8 +187,7 @@ fn hostile_article_text_stays_text() {
     );
 
     let dom = browser(&["--dump-dom"], &page);
-    assert!(dom.status.success());
-    let dom = String::from_utf8(dom.stdout).unwrap();
+    let dom = stdout_of(dom);
     // Parse what Chromium built: no script, image or injected bold element, and no
     // element with an event handler. (The hostile strings may appear as text or inside
     // escaped attribute values; only elements and attribute names can act.)

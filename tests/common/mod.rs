@@ -76,3 +76,31 @@ pub fn truncate_to(path: &Path, divisor: u64) {
         .set_len(len / divisor)
         .unwrap();
 }
+
+/// Asserts that a run succeeded; its stderr is the failure message.
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "the run failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The stdout of a run that must have succeeded.
+pub fn stdout_of(out: std::process::Output) -> String {
+    assert_success(&out);
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
+/// The stdout of a successful run, as one JSON value.
+pub fn json_of(out: std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(out)).expect("stdout is one JSON value")
+}
+
+/// The stdout of a successful run, as JSON Lines.
+pub fn json_lines_of(out: std::process::Output) -> Vec<serde_json::Value> {
+    stdout_of(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
