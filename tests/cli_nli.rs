@@ -15,7 +15,10 @@ mod common;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use common::{assert_clean_failure, copy_dir, parallax, root, shared_data, truncate_to};
+use common::{
+    assert_clean_failure, assert_success, copy_dir, json_of, parallax, root, shared_data,
+    stdout_of, truncate_to,
+};
 use serde_json::Value;
 
 const EVENT: &str = "ternopil_strike_nov19";
@@ -54,10 +57,7 @@ fn compare(input: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 fn compare_json(input: &Path, extra: &[&str]) -> Value {
-    let out = compare(input, &[&["--format", "json"], extra].concat());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "compare failed: {stderr}");
-    serde_json::from_slice(&out.stdout).expect("one JSON object")
+    json_of(compare(input, &[&["--format", "json"], extra].concat()))
 }
 
 /// parallax's frames for the story agree with transformers' zero-shot pipeline on the same
@@ -209,11 +209,8 @@ fn batching_does_not_change_the_frames_and_reports_show_them() {
     }
 
     // Text, markdown and HTML all carry the NLI frames beside the similarity ones.
-    let render = |format: &str| {
-        let out = compare(&input, &[&nli[..], &["--format", format]].concat());
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let render =
+        |format: &str| stdout_of(compare(&input, &[&nli[..], &["--format", format]].concat()));
     let text = render("text");
     assert!(
         text.contains("FRAMES (approximate)")
@@ -246,11 +243,7 @@ fn batch_compare_frames_by_nli_reproducibly() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_success(&run);
     let line: Value = serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
     let nli = &line["frames"]["nli"];
     assert_eq!(nli["model"], "nli-bart");
@@ -332,4 +325,37 @@ fn a_sentence_that_spells_out_the_end_token_is_framed_too() {
     let framed = r["frames"]["sentences"].as_array().unwrap();
     assert_eq!(framed.len(), 3, "{framed:?}");
     assert!(framed.iter().all(|s| s["nli"]["frame"].is_string()));
+}
+
+#[test]
+fn non_english_sentences_warn_that_the_nli_model_must_be_multilingual() {
+    // The whole Ternopil story, English, Russian and Ukrainian: compare reads it with the
+    // multilingual embedding model, and the NLI frames come with a warning naming the
+    // languages the English hypotheses were set against.
+    let data = shared_data("coverage-dev.jsonl");
+    let model = fixture("nli-xlm-roberta");
+    let out = parallax()
+        .arg("compare")
+        .arg(&data)
+        .args(["--event", EVENT, "--format", "json", "--threads", "2"])
+        .arg("--nli-model-dir")
+        .arg(&model)
+        .output()
+        .unwrap();
+    let r = json_of(out);
+    let warning = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|w| w.starts_with("frames by NLI"))
+        .expect("a warning about non-English sentences");
+    assert!(
+        warning.contains("ru") && warning.contains("uk") && warning.contains("nli-xlm-roberta"),
+        "{warning}"
+    );
+    assert!(!warning.contains("  "), "{warning}");
+    // Those sentences are framed all the same.
+    let framed = r["frames"]["sentences"].as_array().unwrap();
+    assert!(framed.len() > 68 && framed.iter().all(|s| s["nli"].is_object()));
 }

@@ -188,10 +188,7 @@ pub fn pick_model(spec: ModelSpec, sources: &[Source]) -> ModelSpec {
     }
     let foreign: Vec<String> = sources
         .iter()
-        .filter_map(|s| {
-            parallax::analyze::compare::text::detect_language(&s.doc.text)
-                .or_else(|| s.doc.language.clone())
-        })
+        .filter_map(|s| parallax::analyze::compare::text::source_language(&s.doc))
         .filter(|l| l != "en")
         .collect();
     if foreign.is_empty() {

@@ -108,16 +108,15 @@ pub fn hypotheses(template: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Frames by zero-shot NLI: every sentence is paired with every frame's hypothesis and the
-/// pairs run through the batching core (sentence × 14 pairs: the cost of this method).
-/// `progress(done, total)` counts pairs.
+/// Frames by zero-shot NLI: every sentence is paired with every frame's hypothesis (from
+/// [`hypotheses`]) and the pairs run through the batching core (sentence × 14 pairs: the
+/// cost of this method). `progress(done, total)` counts pairs.
 pub fn by_nli(
     nli: &NliModel,
     sentences: &[&str],
-    template: &str,
+    hyps: &[String],
     progress: impl FnMut(usize, usize),
 ) -> Result<Vec<NliVerdict>> {
-    let hyps = hypotheses(template)?;
     let pairs: Vec<(&str, &str)> = sentences
         .iter()
         .flat_map(|s| hyps.iter().map(move |h| (*s, h.as_str())))

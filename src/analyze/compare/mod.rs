@@ -378,9 +378,7 @@ pub fn compare(
     let mut sents: Vec<Sent> = Vec::new();
     let mut readable = Vec::new();
     for (si, s) in sources.iter().enumerate() {
-        let lang = text::detect_language(&s.doc.text)
-            .or_else(|| s.doc.language.clone())
-            .unwrap_or_else(|| "en".into());
+        let lang = text::source_language(&s.doc).unwrap_or_else(|| "en".into());
         let ok = cfg
             .model_languages
             .as_ref()
@@ -775,14 +773,16 @@ pub fn compare(
                 .collect();
             if !foreign.is_empty() {
                 warnings.push(format!(
-                    "frames by NLI: sentences in {} are judged against English hypotheses by                      {}; that is meaningful only if it is a multilingual (XNLI-trained) model",
+                    "frames by NLI: sentences in {} are judged against English hypotheses by {}; \
+                     that is meaningful only if it is a multilingual (XNLI-trained) model",
                     foreign.join(", "),
                     n.name
                 ));
             }
             let nli_started = std::time::Instant::now();
             let texts: Vec<&str> = aligned.iter().map(|&i| sents[i].text.as_str()).collect();
-            let verdicts = frames::by_nli(n.model, &texts, &n.template, &mut n.progress)?;
+            let hypotheses = frames::hypotheses(&n.template)?;
+            let verdicts = frames::by_nli(n.model, &texts, &hypotheses, &mut n.progress)?;
             let scored: Vec<(usize, f32)> =
                 verdicts.iter().map(|v| (v.frame, v.probability)).collect();
             let same = scored
@@ -794,7 +794,7 @@ pub fn compare(
                 NliFrames {
                     model: n.name.clone(),
                     template: n.template.clone(),
-                    hypotheses: frames::hypotheses(&n.template)?
+                    hypotheses: hypotheses
                         .into_iter()
                         .zip(frames::FRAMES)
                         .map(|(text, (frame, _))| Hypothesis { frame, text })

@@ -3,6 +3,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
+/// A source's language: detected from its text, else the one its input declared.
+pub fn source_language(doc: &crate::input::Document) -> Option<String> {
+    detect_language(&doc.text).or_else(|| doc.language.clone())
+}
+
 /// ISO 639-1 code of the text's language (whatlang's trigram model), or `None` when the
 /// text is too short or too mixed to say.
 pub fn detect_language(text: &str) -> Option<String> {
