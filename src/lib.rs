@@ -8,11 +8,11 @@
 //! keeps the books of resumable, sharded jobs.
 
 pub mod analyze;
-pub mod batch;
 pub mod device;
 pub mod encode;
 pub mod error;
 pub mod input;
+pub mod jobs;
 pub mod models;
 pub mod render;
 pub mod util;

@@ -72,8 +72,6 @@ pub fn summarize_abstractive(
     docs: &[Document],
 ) -> Result<Vec<Summary>> {
     let started = Instant::now();
-    // Chunks are sized to fit, so a cut is an estimation slip: allow it, but report it.
-    summarizer.truncation = Truncation::Cut;
     let prefix = summarizer.backend().prefix.clone();
     // Tokens the template adds (special tokens, the task prefix) to every input.
     let overhead = summarizer.tokenize(&[prefix.as_str()])?[0].len();
@@ -151,7 +149,8 @@ pub fn summarize_abstractive(
             );
         }
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let encoded = summarizer.encode(&refs)?;
+        // Chunks are sized to fit, so a cut is an estimation slip: allow it, but report it.
+        let encoded = summarizer.encode(&refs, Truncation::Cut)?;
         for &i in &encoded.truncated {
             truncated[owners[i]] += 1;
         }

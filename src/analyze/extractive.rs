@@ -99,6 +99,81 @@ pub fn select(
     chosen
 }
 
+/// How long a summary should be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Length {
+    /// This many sentences.
+    Sentences(usize),
+    /// A share of the document's sentences (at least one).
+    Ratio(f32),
+    /// At most this many words (at least one sentence).
+    Words(usize),
+}
+
+impl Default for Length {
+    fn default() -> Self {
+        Length::Sentences(3)
+    }
+}
+
+/// Every sentence's centrality and the sentences a summary picks: what both `summarize`
+/// and `compare` (per source, and as the salience of every sentence) need.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// Centrality of each sentence, in document order.
+    pub scores: Vec<f32>,
+    /// The picked sentences, in document order.
+    pub picked: Vec<usize>,
+}
+
+impl Ranking {
+    /// Scores scaled to 0..1 within the document (1 the most central), so that salience
+    /// reads the same in a long and a short article; all 1 when every score is equal.
+    pub fn salience(&self) -> Vec<f32> {
+        let (lo, hi) = self
+            .scores
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(l, h), &x| (l.min(x), h.max(x)));
+        self.scores
+            .iter()
+            .map(|&x| if hi > lo { (x - lo) / (hi - lo) } else { 1.0 })
+            .collect()
+    }
+}
+
+/// Scores the sentences and picks a summary of `length`; `words(i)` is sentence i's word
+/// count, used by [`Length::Words`].
+pub fn rank(
+    embeddings: &[Vec<f32>],
+    words: impl Fn(usize) -> usize,
+    length: Length,
+    cfg: &ExtractiveConfig,
+) -> Ranking {
+    let scores = centrality(embeddings, cfg);
+    let n = embeddings.len();
+    let picked = match length {
+        Length::Sentences(k) => select(embeddings, &scores, cfg, |c| c.len() < k),
+        Length::Ratio(r) => {
+            let k = ((n as f32 * r).round() as usize).max(1);
+            select(embeddings, &scores, cfg, |c| c.len() < k)
+        }
+        Length::Words(w) => {
+            let total = |c: &[usize]| -> usize { c.iter().map(|&i| words(i)).sum() };
+            let mut chosen = select(embeddings, &scores, cfg, |c| c.is_empty() || total(c) < w);
+            while chosen.len() > 1 && total(&chosen) > w {
+                // Drop the lowest-scoring pick until the budget holds.
+                let worst = *chosen
+                    .iter()
+                    .min_by(|&&a, &&b| scores[a].total_cmp(&scores[b]))
+                    .expect("non-empty");
+                chosen.retain(|&i| i != worst);
+            }
+            chosen
+        }
+    };
+    Ranking { scores, picked }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

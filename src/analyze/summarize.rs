@@ -2,26 +2,11 @@
 
 use serde::Serialize;
 
-use super::extractive::{centrality, select, ExtractiveConfig};
-use crate::encode::{Embedder, Truncation};
+pub use super::extractive::Length;
+use super::extractive::{rank, ExtractiveConfig};
+use crate::encode::{Backend, BatchEncoder, Truncation};
 use crate::error::Result;
 use crate::input::{self, Document, Sentence};
-
-/// How long a summary should be.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Length {
-    Sentences(usize),
-    /// A share of the document's sentences (at least one).
-    Ratio(f32),
-    /// At most this many words (at least one sentence).
-    Words(usize),
-}
-
-impl Default for Length {
-    fn default() -> Self {
-        Length::Sentences(3)
-    }
-}
 
 /// One sentence of a summary.
 #[derive(Debug, Clone, Serialize)]
@@ -83,15 +68,13 @@ fn is_content(s: &Sentence) -> bool {
 
 /// Extractive summaries of several documents, with all their sentences embedded in one
 /// batched pass.
-pub fn summarize_extractive(
-    embedder: &mut Embedder,
+pub fn summarize_extractive<B: Backend<Output = Vec<f32>>>(
+    embedder: &BatchEncoder<B>,
     model_name: &str,
     docs: &[Document],
     length: Length,
     cfg: &ExtractiveConfig,
 ) -> Result<Vec<Summary>> {
-    // Over-long sentences are cut, and counted in the output, rather than failing a summary.
-    embedder.truncation = Truncation::Cut;
     // Each document's content sentences, with their index among all its sentences.
     let split: Vec<Vec<(usize, Sentence)>> = docs
         .iter()
@@ -109,7 +92,8 @@ pub fn summarize_extractive(
         .map(|(_, s)| s.text.as_str())
         .collect();
     let started = std::time::Instant::now();
-    let encoded = embedder.encode(&all)?;
+    // Over-long sentences are cut, and counted in the output, rather than failing a summary.
+    let encoded = embedder.encode(&all, Truncation::Cut)?;
     let mut vectors = encoded.outputs.into_iter();
     let mut at = 0;
     let mut out = Vec::with_capacity(docs.len());
@@ -122,32 +106,14 @@ pub fn summarize_extractive(
             .filter(|&&i| i >= at && i < at + sents.len())
             .count();
         at += sents.len();
-        let scores = centrality(&emb, cfg);
+        let picked = rank(
+            &emb,
+            |i| sents[i].1.text.split_whitespace().count(),
+            length,
+            cfg,
+        )
+        .picked;
         let n = sents.len();
-        let picked = match length {
-            Length::Sentences(k) => select(&emb, &scores, cfg, |c| c.len() < k),
-            Length::Ratio(r) => {
-                let k = ((n as f32 * r).round() as usize).max(1);
-                select(&emb, &scores, cfg, |c| c.len() < k)
-            }
-            Length::Words(w) => {
-                let words = |c: &[usize]| -> usize {
-                    c.iter()
-                        .map(|&i| sents[i].1.text.split_whitespace().count())
-                        .sum()
-                };
-                let mut chosen = select(&emb, &scores, cfg, |c| c.is_empty() || words(c) < w);
-                while chosen.len() > 1 && words(&chosen) > w {
-                    // Drop the lowest-scoring pick until the budget holds.
-                    let worst = *chosen
-                        .iter()
-                        .min_by(|&&a, &&b| scores[a].total_cmp(&scores[b]))
-                        .expect("non-empty");
-                    chosen.retain(|&i| i != worst);
-                }
-                chosen
-            }
-        };
         let sentences: Vec<Picked> = picked
             .iter()
             .map(|&i| Picked {

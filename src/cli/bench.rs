@@ -99,14 +99,18 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
     }
     let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
 
-    let device = args.runtime.prepare()?;
-    let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
-    let mut embedder = parallax::encode::load_embedder(&model, device, BatchConfig::default())?;
-    embedder.truncation = Truncation::Cut;
+    let super::Opened {
+        mut embedder,
+        model,
+        device,
+        ..
+    } = super::open_embedder(args.model.spec(), &args.runtime)?;
+    // The warm-up runs at the CPU default whatever --batch-tokens says; the sweep sets its own.
+    embedder.config = BatchConfig::default();
     let lengths: Vec<usize> = embedder.tokenize(&texts)?.iter().map(|t| t.len()).collect();
     let tokens: usize = lengths.iter().sum();
     // Warm-up: first calls allocate and pick kernels.
-    embedder.encode(&texts[..texts.len().min(256)])?;
+    embedder.encode(&texts[..texts.len().min(256)], Truncation::Cut)?;
 
     let mut rows = Vec::new();
     for &budget in &args.sweep {
@@ -126,7 +130,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
         let mut best = f64::MAX;
         for _ in 0..args.repeat {
             let t = Instant::now();
-            let out = embedder.encode(&texts)?;
+            let out = embedder.encode(&texts, Truncation::Cut)?;
             std::hint::black_box(&out.outputs);
             best = best.min(t.elapsed().as_secs_f64());
         }

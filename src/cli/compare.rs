@@ -6,7 +6,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use parallax::analyze::compare::{compare, frames, CompareConfig, GroupBy, NliFraming, Source};
+use parallax::analyze::compare::{
+    compare, frames, pick_model, CompareConfig, GroupBy, NliFraming, Source,
+};
 use parallax::encode::NliModel;
 use parallax::input::Document;
 use parallax::models::ModelSpec;
@@ -101,10 +103,7 @@ impl NliArgs {
         frames::hypotheses(&self.nli_template)?;
         let model = parallax::models::resolve(&ModelSpec::Dir(dir.clone()), "nli")?;
         let started = Instant::now();
-        let mut nli = parallax::encode::load_nli(&model, device, batch)?;
-        // A sentence longer than the model reads is cut, not refused: the frame of its
-        // first 500 words is a fair reading.
-        nli.truncation = parallax::encode::Truncation::Cut;
+        let nli = parallax::encode::load_nli(&model, device, batch)?;
         tracing::info!(
             model = %model.name,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -130,22 +129,29 @@ impl NliArgs {
 
 pub fn run(args: CompareArgs, quiet: bool) -> anyhow::Result<i32> {
     let sources = load_sources(&args)?;
-    let device = args.runtime.prepare()?;
-    let nli = args.nli.load(device, args.runtime.batch_config(device)?)?;
-    let spec = pick_model(args.model.spec(), &sources);
-    let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
-    let started = Instant::now();
-    let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
-    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
-    let cfg = config(&spec, &model, args.group_by, args.summary_sentences);
+    let opened = super::open_embedder(pick_model(args.model.spec(), &sources), &args.runtime)?;
+    let nli = args
+        .nli
+        .load(opened.device, args.runtime.batch_config(opened.device)?)?;
+    let cfg = config(
+        &opened.spec,
+        &opened.model,
+        args.group_by,
+        args.summary_sentences,
+    );
     let started = Instant::now();
     let bar = nli_bar(quiet);
     let framing = args.nli.framing(&nli, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });
-    let report = compare(&mut embedder, &model.name, &sources, &cfg, framing)?;
+    let report = compare(
+        &opened.embedder,
+        &opened.model.name,
+        &sources,
+        &cfg,
+        framing,
+    )?;
     bar.finish_and_clear();
     tracing::info!(
         sources = sources.len(),
@@ -176,73 +182,20 @@ fn nli_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// The multilingual model parallax converts at set-up (see models/manifest.toml).
-pub const MULTILINGUAL: &str = "multilingual-e5-small";
-
-/// Unless the user chose a model: all sources in English → the default MiniLM (fast);
-/// any other language → the multilingual model when it is installed, so that a Russian
-/// sentence and its English counterpart can align into one claim.
-pub fn pick_model(spec: ModelSpec, sources: &[Source]) -> ModelSpec {
-    if !matches!(spec, ModelSpec::Default) {
-        return spec;
-    }
-    let foreign: Vec<String> = sources
-        .iter()
-        .filter_map(|s| parallax::analyze::compare::text::source_language(&s.doc))
-        .filter(|l| l != "en")
-        .collect();
-    if foreign.is_empty() {
-        return spec;
-    }
-    let manifest = parallax::models::Manifest::embedded();
-    let installed = manifest.get(MULTILINGUAL).ok().is_some_and(|e| {
-        parallax::models::store::is_installed(
-            &parallax::models::store::models_dir().join(MULTILINGUAL),
-            e,
-        )
-    });
-    if installed {
-        tracing::info!("sources in {} → using {MULTILINGUAL}", foreign.join(", "));
-        ModelSpec::Name(MULTILINGUAL.into())
-    } else {
-        tracing::warn!(
-            "sources in {} but {MULTILINGUAL} is not installed (scripts/setup.sh installs it); \
-             using the English-only default",
-            foreign.join(", ")
-        );
-        spec
-    }
-}
-
-/// The comparison settings for a model: which languages it reads decides which sources
-/// join the semantic analyses.
+/// The comparison settings for the model, with the user's grouping and summary length.
 pub fn config(
     spec: &ModelSpec,
     model: &parallax::models::ResolvedModel,
     group_by: Option<GroupArg>,
     summary_sentences: usize,
 ) -> CompareConfig {
-    let mut cfg = CompareConfig::default();
-    if let Some(t) = model.entry.as_ref().and_then(|e| e.compare) {
-        cfg.align.link = t.link;
-        cfg.align.strong = t.strong;
-        cfg.unique_below = t.unique_below;
-        cfg.related = t.related;
-    }
     CompareConfig {
         summary_sentences: summary_sentences.max(1),
         group_by: group_by.map(|g| match g {
             GroupArg::Country => GroupBy::Country,
             GroupArg::Outlet => GroupBy::Outlet,
         }),
-        // The embedded default is English-only; a model the user brings is taken to read
-        // the sources' languages (they chose it for them).
-        model_languages: match (spec, &model.entry) {
-            (ModelSpec::Dir(_), _) => None,
-            (_, Some(e)) => e.languages.clone(),
-            _ => None,
-        },
-        ..cfg
+        ..CompareConfig::for_model(spec, model)
     }
 }
 

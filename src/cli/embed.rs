@@ -71,11 +71,10 @@ struct Item {
 
 pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
-    let device = args.runtime.prepare()?;
-    let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
-    let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
-    embedder.truncation = if args.truncate {
+    let super::Opened {
+        embedder, model, ..
+    } = super::open_embedder(args.model.spec(), &args.runtime)?;
+    let truncation = if args.truncate {
         Truncation::Cut
     } else {
         Truncation::Refuse
@@ -117,11 +116,11 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
             };
             chunk.push(item);
             if chunk.len() == args.chunk {
-                total += flush(&embedder, &mut chunk, &mut sink, &progress)?;
+                total += flush(&embedder, truncation, &mut chunk, &mut sink, &progress)?;
             }
         }
     }
-    total += flush(&embedder, &mut chunk, &mut sink, &progress)?;
+    total += flush(&embedder, truncation, &mut chunk, &mut sink, &progress)?;
     progress.finish_and_clear();
     sink.finish()?;
     tracing::info!(sentences = total, model = %model.name, "embedded");
@@ -130,6 +129,7 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
 
 fn flush(
     embedder: &Embedder,
+    truncation: Truncation,
     chunk: &mut Vec<Item>,
     sink: &mut Sink,
     progress: &ProgressBar,
@@ -139,7 +139,7 @@ fn flush(
     }
     let texts: Vec<&str> = chunk.iter().map(|i| i.text.as_str()).collect();
     let encoded = embedder
-        .encode_with(&texts, |done, _| progress.set_position(done as u64))
+        .encode_with(&texts, truncation, |done, _| progress.set_position(done as u64))
         .map_err(|e| match e {
             // The core counts inputs within the chunk; the user needs the file and line.
             Error::TooLong {

@@ -99,13 +99,10 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<i32> {
     }
     anyhow::ensure!(!docs.is_empty(), "{}: no records", args.data.display());
 
-    let device = args.runtime.prepare()?;
-    let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
-    let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
+    let opened = super::open_embedder(args.model.spec(), &args.runtime)?;
     let summaries = summarize_extractive(
-        &mut embedder,
-        &model.name,
+        &opened.embedder,
+        &opened.model.name,
         &docs,
         Length::Sentences(args.sentences),
         &ExtractiveConfig::default(),
@@ -157,7 +154,7 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<i32> {
         println!("{t}");
         println!(
             "F1 × 100, rouge-score conventions, no stemming; model {}",
-            model.name
+            opened.model.name
         );
     }
     Ok(0)

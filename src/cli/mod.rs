@@ -11,11 +11,12 @@ pub mod output;
 pub mod summarize;
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use parallax::device::DeviceChoice;
-use parallax::encode::BatchConfig;
-use parallax::models::ModelSpec;
+use parallax::encode::{BatchConfig, Embedder};
+use parallax::models::{ModelSpec, ResolvedModel};
 
 #[derive(Parser)]
 #[command(
@@ -127,6 +128,32 @@ impl RuntimeArgs {
             max_batch_size: self.max_batch_size,
         })
     }
+}
+
+/// A sentence-embedding model opened for a command, with what was decided on the way.
+pub struct Opened {
+    pub embedder: Embedder,
+    pub model: ResolvedModel,
+    /// What the user (or the automatic pick) asked for.
+    pub spec: ModelSpec,
+    pub device: tch::Device,
+}
+
+/// The one way a command opens its sentence-embedding model: threads and device from
+/// `runtime`, the model from `spec` (its files checked), the batching core's budget for
+/// that device.
+pub fn open_embedder(spec: ModelSpec, runtime: &RuntimeArgs) -> anyhow::Result<Opened> {
+    let device = runtime.prepare()?;
+    let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
+    let started = Instant::now();
+    let embedder = parallax::encode::load_embedder(&model, device, runtime.batch_config(device)?)?;
+    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
+    Ok(Opened {
+        embedder,
+        model,
+        spec,
+        device,
+    })
 }
 
 /// Whether stderr may carry colour and progress bars.

@@ -133,15 +133,10 @@ pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
 
 fn extractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Summary>> {
     let length = args.length()?;
-    let device = args.runtime.prepare()?;
-    let model = parallax::models::resolve(&args.model.spec(), "sentence-embeddings")?;
-    let started = Instant::now();
-    let mut embedder =
-        parallax::encode::load_embedder(&model, device, args.runtime.batch_config(device)?)?;
-    tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
+    let opened = super::open_embedder(args.model.spec(), &args.runtime)?;
     Ok(summarize_extractive(
-        &mut embedder,
-        &model.name,
+        &opened.embedder,
+        &opened.model.name,
         docs,
         length,
         &ExtractiveConfig::default(),

@@ -47,7 +47,6 @@ pub struct BatchEncoder<B: Backend> {
     backend: B,
     tokenizer: Tokenizer,
     pub config: BatchConfig,
-    pub truncation: Truncation,
     /// Put before every input, as the model was trained (e5's "query: ").
     pub prefix: String,
 }
@@ -58,7 +57,6 @@ impl<B: Backend> BatchEncoder<B> {
             backend,
             tokenizer,
             config,
-            truncation: Truncation::default(),
             prefix: String::new(),
         }
     }
@@ -106,19 +104,21 @@ impl<B: Backend> BatchEncoder<B> {
     }
 
     /// Runs `texts` through the backend. Outputs come back in input order whatever order
-    /// the batches ran in.
-    pub fn encode(&self, texts: &[&str]) -> Result<Encoded<B::Output>> {
-        self.encode_with(texts, |_, _| {})
+    /// the batches ran in. `truncation` is the caller's: an analysis may cut a long
+    /// sentence where `embed` must refuse it, on the same loaded model.
+    pub fn encode(&self, texts: &[&str], truncation: Truncation) -> Result<Encoded<B::Output>> {
+        self.encode_with(texts, truncation, |_, _| {})
     }
 
     /// As `encode`, calling `progress(done, total)` after each batch.
     pub fn encode_with(
         &self,
         texts: &[&str],
+        truncation: Truncation,
         progress: impl FnMut(usize, usize),
     ) -> Result<Encoded<B::Output>> {
         let texts: Vec<Text> = texts.iter().map(|t| Text::One(t)).collect();
-        self.run_inputs(&texts, progress)
+        self.run_inputs(&texts, truncation, progress)
     }
 
     /// Runs pairs through a cross-encoder (premise, hypothesis), as `encode_with`. With
@@ -126,19 +126,21 @@ impl<B: Backend> BatchEncoder<B> {
     pub fn encode_pairs_with(
         &self,
         pairs: &[(&str, &str)],
+        truncation: Truncation,
         progress: impl FnMut(usize, usize),
     ) -> Result<Encoded<B::Output>> {
         let texts: Vec<Text> = pairs.iter().map(|&(a, b)| Text::Pair(a, b)).collect();
-        self.run_inputs(&texts, progress)
+        self.run_inputs(&texts, truncation, progress)
     }
 
     fn run_inputs(
         &self,
         texts: &[Text],
+        truncation: Truncation,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<Encoded<B::Output>> {
         let mut inputs = self.tokenize_inputs(texts)?;
-        let truncated = self.apply_truncation(texts, &mut inputs)?;
+        let truncated = self.apply_truncation(texts, &mut inputs, truncation)?;
         let lengths: Vec<usize> = inputs.iter().map(Tokenized::len).collect();
         let batches = scheduler::plan(&lengths, self.config);
 
@@ -173,7 +175,12 @@ impl<B: Backend> BatchEncoder<B> {
         })
     }
 
-    fn apply_truncation(&self, texts: &[Text], inputs: &mut [Tokenized]) -> Result<Vec<usize>> {
+    fn apply_truncation(
+        &self,
+        texts: &[Text],
+        inputs: &mut [Tokenized],
+        truncation: Truncation,
+    ) -> Result<Vec<usize>> {
         let max = self.backend.max_input_tokens();
         let long: Vec<usize> = (0..inputs.len())
             .filter(|&i| inputs[i].len() > max)
@@ -181,7 +188,7 @@ impl<B: Backend> BatchEncoder<B> {
         if long.is_empty() {
             return Ok(long);
         }
-        if self.truncation == Truncation::Refuse {
+        if truncation == Truncation::Refuse {
             return Err(Error::TooLong {
                 count: long.len(),
                 max,

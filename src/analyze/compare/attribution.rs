@@ -5,6 +5,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::prepare::Prepared;
+use super::{Speaker, UnitAttribution};
+
 /// Speech verbs, per language, in the forms news uses.
 const EN_VERBS: &str = "said|says|told|added|noted|stated|wrote|claimed|reported|announced|warned|confirmed|stressed|insisted|argued|explained|according";
 const RU_VERBS: &str = "заявил|заявила|заявили|сказал|сказала|сказали|сообщил|сообщила|сообщили|отметил|отметила|отметили|подчеркнул|подчеркнула|добавил|добавила|написал|написала|пишет|передает|передаёт|рассказал|рассказала|уточнил|уточнила|заявляет";
@@ -122,6 +125,41 @@ pub fn speakers(sentence: &str) -> Vec<String> {
                 }
             }
         }
+    }
+    out
+}
+
+/// Finding: whom each unit quotes or cites, most often first, with up to three sentences
+/// each as evidence.
+pub fn attribution(p: &Prepared) -> Vec<UnitAttribution> {
+    let mut out = Vec::new();
+    for u in &p.units {
+        let mut found: Vec<Speaker> = Vec::new();
+        for (i, s) in p.sents.iter().enumerate() {
+            if &p.unit_names[s.source] != u {
+                continue;
+            }
+            for name in speakers(&s.text) {
+                match found.iter_mut().find(|x| x.name == name) {
+                    Some(x) => {
+                        x.count += 1;
+                        if x.evidence.len() < 3 {
+                            x.evidence.push(p.cite(i));
+                        }
+                    }
+                    None => found.push(Speaker {
+                        name,
+                        count: 1,
+                        evidence: vec![p.cite(i)],
+                    }),
+                }
+            }
+        }
+        found.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+        out.push(UnitAttribution {
+            unit: u.clone(),
+            speakers: found,
+        });
     }
     out
 }

@@ -8,6 +8,10 @@
 //! from `strong` (0.75) up. Claims are the connected components of these links. Mutual
 //! best matching keeps a generic sentence from pulling many unrelated ones into one claim.
 
+use std::collections::{BTreeMap, HashMap};
+
+use super::prepare::Prepared;
+use super::{round3, CompareConfig, SharedClaim};
 use crate::encode::cosine;
 
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +91,116 @@ pub fn align(items: &[Item], cfg: AlignConfig) -> Vec<Vec<usize>> {
         .collect();
     out.sort_by_key(|g| std::cmp::Reverse(g.len()));
     out
+}
+
+/// The claims of a comparison: every aligned group of sentences, and which claim each
+/// sentence is in. Unique claims and disagreements read it too.
+pub struct Claims {
+    /// Each claim's sentences (indices into [`Prepared::sents`]).
+    pub sets: Vec<Vec<usize>>,
+    /// The claim of each sentence that is in one.
+    pub claim_of: HashMap<usize, usize>,
+}
+
+impl Claims {
+    /// Whether sentences `i` and `j` were aligned into one claim.
+    pub fn same(&self, i: usize, j: usize) -> bool {
+        self.claim_of.contains_key(&i) && self.claim_of.get(&i) == self.claim_of.get(&j)
+    }
+
+    /// Whether sentence `i` is in a claim that another unit also carries.
+    pub fn shared_with_other_unit(&self, p: &Prepared, i: usize) -> bool {
+        self.claim_of
+            .get(&i)
+            .is_some_and(|&c| self.sets[c].iter().any(|&m| p.unit_of(m) != p.unit_of(i)))
+    }
+}
+
+/// Aligns the sentences the model read into claims.
+pub fn claims(p: &Prepared, cfg: &CompareConfig) -> Claims {
+    let items: Vec<Item> = p
+        .aligned
+        .iter()
+        .map(|&i| Item {
+            source: p.sents[i].source,
+            vector: p.vector(i).expect("aligned"),
+        })
+        .collect();
+    let sets: Vec<Vec<usize>> = align(&items, cfg.align)
+        .into_iter()
+        .map(|c| c.into_iter().map(|k| p.aligned[k]).collect())
+        .collect();
+    let mut claim_of = HashMap::new();
+    for (ci, members) in sets.iter().enumerate() {
+        for &i in members {
+            claim_of.insert(i, ci);
+        }
+    }
+    Claims { sets, claim_of }
+}
+
+/// Finding: the claims that two or more units carry, ranked by how many carry them, each
+/// with every source's own wording (its sentence most representative of the claim).
+pub fn shared(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<SharedClaim> {
+    let cos =
+        |a: usize, b: usize| cosine(p.vector(a).expect("aligned"), p.vector(b).expect("aligned"));
+    let mut shared = Vec::new();
+    for members in &claims.sets {
+        let mut cu: Vec<String> = Vec::new();
+        for &i in members {
+            let u = p.unit_of(i).to_string();
+            if !cu.contains(&u) {
+                cu.push(u);
+            }
+        }
+        if cu.len() < 2 {
+            continue;
+        }
+        // Each source's most representative sentence: highest mean cosine to the others.
+        let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &i in members {
+            by_source.entry(p.sents[i].source).or_default().push(i);
+        }
+        let score = |x: usize| -> f32 {
+            members
+                .iter()
+                .filter(|&&m| m != x)
+                .map(|&m| cos(x, m))
+                .sum()
+        };
+        let wording: Vec<usize> = by_source
+            .into_values()
+            .map(|cands| {
+                cands
+                    .into_iter()
+                    .max_by(|&a, &b| score(a).total_cmp(&score(b)))
+                    .expect("non-empty")
+            })
+            .collect();
+        let mut total = 0.0;
+        let mut pairs = 0;
+        for (a, &x) in wording.iter().enumerate() {
+            for &y in &wording[a + 1..] {
+                total += cos(x, y);
+                pairs += 1;
+            }
+        }
+        cu.sort_by_key(|u| p.units.iter().position(|x| x == u));
+        shared.push(SharedClaim {
+            units: cu,
+            similarity: round3(if pairs > 0 { total / pairs as f32 } else { 1.0 }),
+            wording: wording.iter().map(|&i| p.cite(i)).collect(),
+        });
+    }
+    shared.sort_by(|a, b| {
+        b.units
+            .len()
+            .cmp(&a.units.len())
+            .then(b.wording.len().cmp(&a.wording.len()))
+            .then(b.similarity.total_cmp(&a.similarity))
+    });
+    shared.truncate(cfg.max_shared);
+    shared
 }
 
 #[cfg(test)]

@@ -13,8 +13,167 @@
 //! hypothesis, not just near it, and is the stronger (and 14 times costlier) method; it is
 //! still not a trained coder.
 
-use crate::encode::{NliLabels, NliModel};
+use super::prepare::Prepared;
+use super::{
+    round3, Cite, FrameShare, FramedSentence, FramesReport, Hypothesis, NliFrame, NliFrames,
+    UnitFrames,
+};
+use crate::encode::{NliLabels, NliModel, Truncation};
 use crate::error::{Error, Result};
+
+/// Zero-shot framing with an NLI model, for [`super::compare`].
+pub struct NliFraming<'a> {
+    /// The loaded cross-encoder.
+    pub model: &'a NliModel,
+    /// The model's name in the report.
+    pub name: String,
+    /// Hypothesis template with `{}` for the frame's topic.
+    pub template: String,
+    /// Called with (pairs done, pairs) after each batch: this is the slow part.
+    pub progress: Box<dyn FnMut(usize, usize) + 'a>,
+}
+
+/// Finding: each unit's share of sentences per frame, by similarity always and by
+/// zero-shot NLI when a model was given, with every framed sentence as evidence. Returns
+/// the warnings the reader needs about the NLI model's languages.
+pub fn frames(p: &Prepared, nli: Option<NliFraming>) -> Result<(FramesReport, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let aligned = &p.aligned;
+    let unit_of = |i: usize| p.unit_of(i);
+    let by_sim: Vec<(usize, f32)> = aligned
+        .iter()
+        .map(|&i| by_similarity(p.vector(i).expect("aligned"), &p.frame_vectors))
+        .collect();
+    let sim_units = unit_frames(&p.units, aligned, &by_sim, unit_of, |i| p.cite(i));
+    let nli_report = match nli {
+        None => None,
+        Some(mut n) => {
+            let foreign: Vec<&str> = aligned
+                .iter()
+                .map(|&i| p.langs[p.sents[i].source].as_str())
+                .filter(|l| *l != "en")
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !foreign.is_empty() {
+                warnings.push(format!(
+                    "frames by NLI: sentences in {} are judged against English hypotheses by {}; \
+                     that is meaningful only if it is a multilingual (XNLI-trained) model",
+                    foreign.join(", "),
+                    n.name
+                ));
+            }
+            let started = std::time::Instant::now();
+            let texts: Vec<&str> = aligned.iter().map(|&i| p.sents[i].text.as_str()).collect();
+            let hyps = hypotheses(&n.template)?;
+            let verdicts = by_nli(n.model, &texts, &hyps, &mut n.progress)?;
+            let scored: Vec<(usize, f32)> =
+                verdicts.iter().map(|v| (v.frame, v.probability)).collect();
+            let same = scored
+                .iter()
+                .zip(&by_sim)
+                .filter(|(a, b)| a.0 == b.0)
+                .count();
+            Some((
+                NliFrames {
+                    model: n.name.clone(),
+                    template: n.template.clone(),
+                    hypotheses: hyps
+                        .into_iter()
+                        .zip(FRAMES)
+                        .map(|(text, (frame, _))| Hypothesis { frame, text })
+                        .collect(),
+                    method: "zero-shot natural language inference",
+                    note: "each sentence goes to the frame whose hypothesis (the template filled \
+                           with the frame's topic) it entails most, as Hugging Face's zero-shot \
+                           pipeline does; \"Other\" when even that one is more contradicted than \
+                           entailed. Stronger than similarity, still not a trained coder",
+                    units: unit_frames(&p.units, aligned, &scored, unit_of, |i| p.cite(i)),
+                    agreement: if aligned.is_empty() {
+                        0.0
+                    } else {
+                        round3(same as f32 / aligned.len() as f32)
+                    },
+                    pairs: aligned.len() * NLI_TOPICS.len(),
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                },
+                verdicts,
+            ))
+        }
+    };
+    let sentences: Vec<FramedSentence> = aligned
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| FramedSentence {
+            cite: p.cite(i),
+            unit: p.unit_of(i).to_string(),
+            frame: FRAMES[by_sim[k].0].0,
+            similarity: round3(by_sim[k].1),
+            nli: nli_report.as_ref().map(|(_, v)| NliFrame {
+                frame: FRAMES[v[k].frame].0,
+                best: FRAMES[v[k].best].0,
+                probability: round3(v[k].probability),
+                entailment: round3(v[k].entailment),
+            }),
+        })
+        .collect();
+    let report = FramesReport {
+        method: "similarity to frame descriptions",
+        note: "approximate: each sentence goes to the Policy Frames Codebook frame whose \
+               description it is most similar to; read shares over many sentences, not \
+               single assignments",
+        units: sim_units,
+        nli: nli_report.map(|(r, _)| r),
+        sentences,
+    };
+    Ok((report, warnings))
+}
+
+/// Each unit's share of sentences per frame, from one frame and score per sentence (in
+/// the order of `sentences`); a frame's example is its highest-scoring sentence.
+fn unit_frames<'a>(
+    units: &[String],
+    sentences: &[usize],
+    verdicts: &[(usize, f32)],
+    unit_of: impl Fn(usize) -> &'a str,
+    cite: impl Fn(usize) -> Cite,
+) -> Vec<UnitFrames> {
+    units
+        .iter()
+        .map(|u| {
+            let mut counts = vec![0usize; FRAMES.len()];
+            let mut best: Vec<Option<(f32, usize)>> = vec![None; FRAMES.len()];
+            let mut n = 0;
+            for (&i, &(f, score)) in sentences.iter().zip(verdicts) {
+                if unit_of(i) != u {
+                    continue;
+                }
+                n += 1;
+                counts[f] += 1;
+                if best[f].is_none_or(|(b, _)| score > b) {
+                    best[f] = Some((score, i));
+                }
+            }
+            let mut shares: Vec<FrameShare> = FRAMES
+                .iter()
+                .enumerate()
+                .filter(|(f, _)| counts[*f] > 0)
+                .map(|(f, (name, _))| FrameShare {
+                    frame: name.to_string(),
+                    sentences: counts[f],
+                    share: round3(counts[f] as f32 / n as f32),
+                    example: best[f].map(|(_, i)| cite(i)),
+                })
+                .collect();
+            shares.sort_by_key(|s| std::cmp::Reverse(s.sentences));
+            UnitFrames {
+                unit: u.clone(),
+                sentences: n,
+                shares,
+            }
+        })
+        .collect()
+}
 
 /// Name and description of each frame. The descriptions paraphrase the codebook and are
 /// written as news-like sentences, which suits a sentence-similarity model.
@@ -121,7 +280,11 @@ pub fn by_nli(
         .iter()
         .flat_map(|s| hyps.iter().map(move |h| (*s, h.as_str())))
         .collect();
-    let logits = nli.encode_pairs_with(&pairs, progress)?.outputs;
+    // A sentence longer than the model reads is cut, not refused: the frame of its first
+    // 500 words is a fair reading.
+    let logits = nli
+        .encode_pairs_with(&pairs, Truncation::Cut, progress)?
+        .outputs;
     let labels = &nli.backend().labels;
     Ok(logits
         .chunks(hyps.len())

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::prepare::Prepared;
 use super::text::{stop_words, words};
+use super::{CompareConfig, UnitTerms};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Term {
@@ -80,6 +82,44 @@ pub fn distinctive(
         .collect();
     out.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.term.cmp(&b.term)));
     out.truncate(limit);
+    out
+}
+
+/// Finding: each unit's distinctive terms against the other units writing in the same
+/// language (log-odds needs one vocabulary, so each language is compared within itself).
+pub fn terms(p: &Prepared, cfg: &CompareConfig) -> Vec<UnitTerms> {
+    let mut out = Vec::new();
+    let mut languages: Vec<&String> = p.langs.iter().collect();
+    languages.sort();
+    languages.dedup();
+    for lang in languages {
+        let text_of = |u: &str| -> Vec<&str> {
+            p.sents
+                .iter()
+                .filter(|s| p.unit_names[s.source] == u && &p.langs[s.source] == lang)
+                .map(|s| s.text.as_str())
+                .collect()
+        };
+        let present: Vec<&String> = p.units.iter().filter(|u| !text_of(u).is_empty()).collect();
+        if present.len() < 2 {
+            continue;
+        }
+        for u in &present {
+            let focus = counts(text_of(u), lang);
+            let against: Vec<String> = present
+                .iter()
+                .filter(|x| *x != u)
+                .map(|x| x.to_string())
+                .collect();
+            let rest = counts(against.iter().flat_map(|x| text_of(x)), lang);
+            out.push(UnitTerms {
+                unit: u.to_string(),
+                language: lang.clone(),
+                terms: distinctive(&focus, &rest, 50.0, 2, 0.5, cfg.max_terms),
+                against,
+            });
+        }
+    }
     out
 }
 

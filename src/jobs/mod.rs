@@ -1,0 +1,18 @@
+//! Corpus jobs: `parallax batch` over a JSON Lines corpus, streamed, resumable after a
+//! kill, shardable across machines, with bad records reported rather than fatal. (The
+//! encoder's batches, the packing of inputs into one model call, are `crate::encode`'s.)
+//!
+//! - [`records`]: reading the input line by line, and the error record of a bad line;
+//! - [`resume`]: what an earlier run wrote, and appending that survives a crash;
+//! - [`shard`]: which records a worker owns;
+//! - [`run`]: the drivers of the summarize and compare tasks.
+
+pub mod records;
+pub mod resume;
+pub mod run;
+pub mod shard;
+
+pub use records::{error_record, Line, Records};
+pub use resume::{Appender, Resume, Sinks};
+pub use run::{compare_groups, summarize, Comparer, Job, Progress, Tally};
+pub use shard::Shard;

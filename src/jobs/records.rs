@@ -1,0 +1,202 @@
+//! The records of a job: its JSON Lines input read one line at a time, and the error
+//! record a bad line becomes. The error record's shape is defined here alone, because a
+//! resumed run reads back what an earlier run wrote (see [`super::resume`]).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::input::{document, Document};
+
+/// One line of the input: a usable record, or why it is not.
+#[derive(Debug)]
+pub enum Line {
+    Record {
+        line: usize,
+        doc: Document,
+        /// The record as read, for fields the task needs beyond the document's.
+        raw: Value,
+    },
+    Bad {
+        line: usize,
+        id: Option<String>,
+        reason: String,
+    },
+}
+
+impl Line {
+    pub fn line(&self) -> usize {
+        match self {
+            Line::Record { line, .. } | Line::Bad { line, .. } => *line,
+        }
+    }
+}
+
+/// Reads JSON Lines one record at a time (memory stays bounded whatever the file size).
+pub struct Records<R: BufRead> {
+    reader: R,
+    origin: String,
+    field: String,
+    max_chars: usize,
+    line: usize,
+    buf: String,
+}
+
+impl Records<BufReader<File>> {
+    pub fn open(path: &Path, field: &str, max_chars: usize) -> Result<Self> {
+        let f = File::open(path).map_err(|e| Error::io(path, e))?;
+        Ok(Self::new(
+            BufReader::new(f),
+            &path.display().to_string(),
+            field,
+            max_chars,
+        ))
+    }
+}
+
+impl<R: BufRead> Records<R> {
+    pub fn new(reader: R, origin: &str, field: &str, max_chars: usize) -> Self {
+        Self {
+            reader,
+            origin: origin.to_string(),
+            field: field.to_string(),
+            max_chars,
+            line: 0,
+            buf: String::new(),
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Records<R> {
+    type Item = Result<Line>;
+
+    fn next(&mut self) -> Option<Result<Line>> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_line(&mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    return Some(Err(Error::File {
+                        path: self.origin.clone().into(),
+                        message: format!("cannot read line {}: {e}", self.line + 1),
+                    }))
+                }
+            }
+            self.line += 1;
+            if self.buf.trim().is_empty() {
+                continue;
+            }
+            let line = self.line;
+            let value: Value = match serde_json::from_str(self.buf.trim_end()) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Some(Ok(Line::Bad {
+                        line,
+                        id: None,
+                        reason: format!("not valid JSON: {e}"),
+                    }))
+                }
+            };
+            let id = value.get("id").and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            let bad = |reason: String| {
+                Some(Ok(Line::Bad {
+                    line,
+                    id: id.clone(),
+                    reason,
+                }))
+            };
+            if id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                return bad(
+                    "no 'id' field: batch jobs need an id per record to resume and shard".into(),
+                );
+            }
+            let at = format!("{}:{line}", self.origin);
+            let doc = match document::record(value.clone(), &at, &self.field) {
+                Ok(d) => d,
+                Err(e) => {
+                    let msg = e.to_string();
+                    let reason = msg.strip_prefix(&format!("{at}: ")).unwrap_or(&msg);
+                    return bad(reason.to_string());
+                }
+            };
+            let chars = doc.text.chars().count();
+            if chars > self.max_chars {
+                return bad(format!(
+                    "text of {chars} characters is over the limit of {} (--max-chars)",
+                    self.max_chars
+                ));
+            }
+            return Some(Ok(Line::Record {
+                line,
+                doc,
+                raw: value,
+            }));
+        }
+    }
+}
+
+/// The error record of input line `line`: `{"line", "error", "id"?}`. A resumed run counts
+/// the id (or, without one, the line) as done.
+pub fn error_record(line: usize, id: Option<&str>, reason: &str) -> String {
+    let mut v = json!({"line": line, "error": reason});
+    if let Some(id) = id {
+        v["id"] = json!(id);
+    }
+    v.to_string()
+}
+
+/// The input line an error record without an id stands for.
+pub fn error_line(record: &Value) -> Option<usize> {
+    record
+        .get("line")
+        .and_then(Value::as_u64)
+        .map(|l| l as usize)
+}
+
+/// The error record's reason for a duplicate id.
+pub const DUPLICATE_ID: &str = "duplicate id: an earlier record has the same id";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_lines_are_reported_with_reasons() {
+        let input = "{\"id\":\"a\",\"text\":\"fine text\"}\nnot json\n{\"id\":\"b\",\"text\":\"\"}\n\n{\"text\":\"no id\"}\n{\"id\":\"c\",\"text\":\"far too long\"}\n";
+        let lines: Vec<Line> = Records::new(input.as_bytes(), "in.jsonl", "text", 10)
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            matches!(&lines[0], Line::Record { line: 1, doc, .. } if doc.id.as_deref() == Some("a"))
+        );
+        assert!(
+            matches!(&lines[1], Line::Bad { line: 2, id: None, reason } if reason.contains("not valid JSON"))
+        );
+        assert!(
+            matches!(&lines[2], Line::Bad { line: 3, id: Some(i), reason } if i == "b" && reason.contains("empty"))
+        );
+        assert!(
+            matches!(&lines[3], Line::Bad { line: 5, reason, .. } if reason.contains("no 'id'"))
+        );
+        assert!(
+            matches!(&lines[4], Line::Bad { line: 6, reason, .. } if reason.contains("--max-chars"))
+        );
+    }
+
+    #[test]
+    fn error_records_read_back() {
+        let v: Value = serde_json::from_str(&error_record(7, None, "bad")).unwrap();
+        assert_eq!(error_line(&v), Some(7));
+        assert_eq!(v["error"], "bad");
+        let v: Value = serde_json::from_str(&error_record(8, Some("x"), "bad")).unwrap();
+        assert_eq!(v["id"], "x");
+    }
+}
