@@ -3,14 +3,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::analyze::compare::{
     compare, frames, pick_model, CompareConfig, GroupBy, NliFraming, Source,
 };
 use parallax::encode::NliModel;
-use parallax::input::Document;
 use parallax::models::ModelSpec;
 use parallax::render::compare::{render, CompareFormat};
 
@@ -200,77 +198,10 @@ pub fn config(
 }
 
 fn load_sources(args: &CompareArgs) -> anyhow::Result<Vec<Source>> {
-    let mut out: Vec<Source> = Vec::new();
-    for spec in &args.sources {
-        let (label, input) = spec.split_once('=').with_context(|| {
-            format!("--source {spec:?}: expected LABEL=PATH_OR_URL, e.g. --source RU=tass.txt")
-        })?;
-        anyhow::ensure!(
-            !label.trim().is_empty(),
-            "--source {spec:?}: the label is empty"
-        );
-        let docs = parallax::input::document::load(input, &args.field)?;
-        let n = docs.len();
-        for (i, doc) in docs.into_iter().enumerate() {
-            let label = if n > 1 {
-                format!("{label} {}", i + 1)
-            } else {
-                label.to_string()
-            };
-            out.push(Source { label, doc });
-        }
-    }
-    let mut docs: Vec<Document> = Vec::new();
-    for input in &args.inputs {
-        docs.extend(parallax::input::document::load(input, &args.field)?);
-    }
-    let events: Vec<String> = docs.iter().filter_map(|d| d.event.clone()).collect();
-    if let Some(ev) = &args.event {
-        let before = docs.len();
-        docs.retain(|d| d.event.as_deref() == Some(ev.as_str()));
-        if docs.is_empty() && before > 0 {
-            anyhow::bail!(
-                "no record has event '{ev}'; events in the input: {}",
-                summarize_events(&events)
-            );
-        }
-    } else {
-        let mut distinct = events.clone();
-        distinct.sort();
-        distinct.dedup();
-        if distinct.len() > 1 {
-            anyhow::bail!(
-                "the input holds {} stories; pick one with --event ID ({})",
-                distinct.len(),
-                summarize_events(&events)
-            );
-        }
-    }
-    out.extend(parallax::analyze::compare::label_sources(docs));
-    anyhow::ensure!(
-        !out.is_empty(),
-        "no sources: give files or URLs, or --source LABEL=PATH_OR_URL (see --help)"
-    );
-    parallax::analyze::compare::distinct_labels(&mut out);
-    for s in &out {
-        anyhow::ensure!(
-            !s.doc.text.trim().is_empty(),
-            "{} ({}): the text is empty",
-            s.label,
-            s.doc.origin
-        );
-    }
-    Ok(out)
-}
-
-fn summarize_events(events: &[String]) -> String {
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for e in events {
-        *counts.entry(e).or_default() += 1;
-    }
-    counts
-        .iter()
-        .map(|(e, n)| format!("{e} ({n})"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    Ok(parallax::analyze::compare::sources::load(
+        &args.sources,
+        &args.inputs,
+        args.event.as_deref(),
+        &args.field,
+    )?)
 }

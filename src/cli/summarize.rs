@@ -178,17 +178,14 @@ fn abstractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Su
     Ok(summarize_abstractive(&mut summarizer, &model.name, docs)?)
 }
 
-/// Generation batches on CPU: two ~500-token articles per batch were fastest in
-/// `benches/abstractive_vs_peer.sh` (8 articles, 4 beams, 60 tokens, 2 threads: 47 s at a
-/// 1024-token budget, 54 s one by one, 223 s at 4096, where rust-bert's beam search over
-/// many rows thrashes the cache).
+/// The batching core's budget for generation: the device's, unless --batch-tokens set one.
 fn generation_batches(
     runtime: &super::RuntimeArgs,
     device: tch::Device,
 ) -> anyhow::Result<parallax::encode::BatchConfig> {
     let mut cfg = runtime.batch_config(device)?;
-    if runtime.batch_tokens.is_none() && device == tch::Device::Cpu {
-        cfg.batch_tokens = 1024;
+    if runtime.batch_tokens.is_none() {
+        cfg.batch_tokens = parallax::encode::BatchConfig::for_generation(device).batch_tokens;
     }
     Ok(cfg)
 }

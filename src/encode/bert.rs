@@ -25,27 +25,14 @@ impl BertEmbedder {
     /// Loads a BERT sentence encoder. Errors name the file at fault: a config that is not
     /// BERT's, weights that do not fit the config, a truncated file.
     pub fn load(m: &ResolvedModel, device: Device) -> Result<Self> {
-        let text = std::fs::read_to_string(&m.config).map_err(|e| Error::io(&m.config, e))?;
-        let raw: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::File {
-            path: m.config.clone(),
-            message: format!("not valid JSON: {e}"),
-        })?;
-        let model_type = raw
-            .get("model_type")
-            .and_then(|v| v.as_str())
-            .unwrap_or("bert");
-        if model_type != "bert" {
-            return Err(Error::File {
-                path: m.config.clone(),
-                message: format!(
-                    "model_type '{model_type}' cannot be used for sentence embeddings yet (supported: bert)"
-                ),
-            });
+        let cfg = m.read_config()?;
+        if !matches!(cfg.model_type.as_str(), "" | "bert") {
+            return Err(cfg.error(format!(
+                "model_type '{}' cannot be used for sentence embeddings yet (supported: bert)",
+                cfg.model_type
+            )));
         }
-        let config: BertConfig = serde_json::from_value(raw).map_err(|e| Error::File {
-            path: m.config.clone(),
-            message: format!("not a BERT config: {e}"),
-        })?;
+        let config: BertConfig = cfg.parse("BERT")?;
         let mut vs = nn::VarStore::new(device);
         let model =
             BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
@@ -81,20 +68,7 @@ impl BertEmbedder {
 /// config or a truncated file become an error that names the weights file.
 pub fn load_weights(vs: &mut nn::VarStore, weights: &Weights) -> Result<()> {
     let path = weights.path();
-    let result = match weights {
-        Weights::Safetensors(p) | Weights::Ot(p) => vs.load(p),
-    };
-    result.map_err(|e| Error::File {
-        path: path.to_path_buf(),
-        message: format!(
-            "cannot load the weights ({}); the file may be truncated, corrupt, or for another architecture",
-            first_line(&e.to_string())
-        ),
-    })
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+    vs.load(path).map_err(|e| weights.load_error(e))
 }
 
 impl Backend for BertEmbedder {

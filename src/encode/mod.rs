@@ -2,6 +2,7 @@
 
 pub mod backend;
 pub mod bert;
+pub mod fake;
 pub mod nli;
 pub mod runner;
 pub mod scheduler;

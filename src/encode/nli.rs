@@ -113,27 +113,17 @@ impl NliClassifier {
     /// config without entailment class, weights that do not fit) is an error naming the
     /// file, never a panic inside rust-bert.
     pub fn load(m: &ResolvedModel, device: Device) -> Result<Self> {
-        let text = std::fs::read_to_string(&m.config).map_err(|e| Error::io(&m.config, e))?;
-        let raw: Value = serde_json::from_str(&text).map_err(|e| Error::File {
-            path: m.config.clone(),
-            message: format!("not valid JSON: {e}"),
-        })?;
-        let bad = |message: String| Error::File {
-            path: m.config.clone(),
-            message,
-        };
-        let labels = NliLabels::from_config(&raw).map_err(bad)?;
-        let model_type = raw.get("model_type").and_then(Value::as_str).unwrap_or("");
-        let int = |key: &str| raw.get(key).and_then(Value::as_i64);
-        let not_a = |arch: &str, e: serde_json::Error| bad(format!("not a {arch} config: {e}"));
+        let cfg = m.read_config()?;
+        let bad = |message: String| cfg.error(message);
+        let labels = NliLabels::from_config(&cfg.raw).map_err(bad)?;
+        let int = |key: &str| cfg.int(key);
         let mut vs = nn::VarStore::new(device);
         let root = vs.root();
         // rust-bert's constructors panic on a config they cannot use, so each config is
         // parsed here first with the same serde types.
-        let (architecture, net, max_len, pad_id) = match model_type {
+        let (architecture, net, max_len, pad_id) = match cfg.model_type.as_str() {
             "bart" => {
-                let c: BartConfig =
-                    serde_json::from_value(raw.clone()).map_err(|e| not_a("BART", e))?;
+                let c: BartConfig = cfg.parse("BART")?;
                 let net = BartForSequenceClassification::new(&root, &c)
                     .map_err(|e| bad(e.to_string()))?;
                 (
@@ -144,8 +134,7 @@ impl NliClassifier {
                 )
             }
             "roberta" | "xlm-roberta" => {
-                let c: BertConfig =
-                    serde_json::from_value(raw.clone()).map_err(|e| not_a("RoBERTa", e))?;
+                let c: BertConfig = cfg.parse("RoBERTa")?;
                 let net = RobertaForSequenceClassification::new(&root, &c)
                     .map_err(|e| bad(e.to_string()))?;
                 // RoBERTa's positions start after the padding index.
@@ -167,8 +156,7 @@ impl NliClassifier {
                 ))
             }
             "bert" => {
-                let c: BertConfig =
-                    serde_json::from_value(raw.clone()).map_err(|e| not_a("BERT", e))?;
+                let c: BertConfig = cfg.parse("BERT")?;
                 let net = BertForSequenceClassification::new(&root, &c)
                     .map_err(|e| bad(e.to_string()))?;
                 (

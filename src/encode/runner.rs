@@ -223,3 +223,66 @@ fn tokenized(e: &tokenizers::Encoding) -> Tokenized {
         type_ids: e.get_type_ids().iter().map(|&i| i as i64).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::fake;
+
+    const TEXTS: [&str; 6] = [
+        "A short one.",
+        "A considerably longer sentence with many more words in it than the first.",
+        "Medium length sentence here.",
+        "x",
+        "Another long sentence, about missiles, shelters, and the mayor of Ternopil.",
+        "Two words",
+    ];
+
+    #[test]
+    fn outputs_come_back_in_input_order_at_any_budget() {
+        let alone: Vec<Vec<f32>> = TEXTS
+            .iter()
+            .map(|t| {
+                let e = fake::embedder(BatchConfig::default()).unwrap();
+                e.encode(&[t], Truncation::Refuse)
+                    .unwrap()
+                    .outputs
+                    .remove(0)
+            })
+            .collect();
+        for budget in [1, 20, 64, 100_000] {
+            let e = fake::embedder(BatchConfig {
+                batch_tokens: budget,
+                max_batch_size: 64,
+            })
+            .unwrap();
+            let out = e.encode(&TEXTS, Truncation::Refuse).unwrap();
+            assert_eq!(out.outputs, alone, "budget {budget}");
+            assert_eq!(out.lengths.len(), TEXTS.len());
+            assert_eq!(out.tokens, out.lengths.iter().sum::<usize>());
+            assert!(out.padded_tokens >= out.tokens);
+            if budget == 1 {
+                assert_eq!(out.batches, TEXTS.len(), "one input per batch at budget 1");
+            }
+        }
+    }
+
+    #[test]
+    fn truncation_is_the_callers_choice_per_call() {
+        let mut e = fake::embedder(BatchConfig::default()).unwrap();
+        e.backend_mut().max_len = 30;
+        match e.encode(&TEXTS, Truncation::Refuse) {
+            Err(Error::TooLong {
+                count, max, first, ..
+            }) => {
+                assert_eq!((count, max, first), (2, 30, 1));
+            }
+            other => panic!("expected TooLong, got {other:?}"),
+        }
+        let cut = e.encode(&TEXTS, Truncation::Cut).unwrap();
+        assert_eq!(cut.truncated, [1, 4]);
+        assert!(cut.lengths.iter().all(|&l| l <= 30));
+        // The same loaded encoder refuses again on the next call: nothing was left set.
+        assert!(e.encode(&TEXTS, Truncation::Refuse).is_err());
+    }
+}

@@ -38,6 +38,20 @@ impl BatchConfig {
             },
         }
     }
+
+    /// Generation batches on CPU: two ~500-token articles per batch were fastest in
+    /// `benches/abstractive_vs_peer.sh` (8 articles, 4 beams, 60 tokens, 2 threads: 47 s at
+    /// a 1024-token budget, 54 s one by one, 223 s at 4096, where rust-bert's beam search
+    /// over many rows thrashes the cache). A GPU keeps its large budget.
+    pub fn for_generation(device: tch::Device) -> Self {
+        match device {
+            tch::Device::Cpu => Self {
+                batch_tokens: 1024,
+                ..Self::default()
+            },
+            _ => Self::for_device(device),
+        }
+    }
 }
 
 /// One batch: indices into the caller's inputs, and the length every row is padded to.

@@ -8,8 +8,6 @@
 //! own a tokenizer for their text API, which parallax never calls, so that slot holds an
 //! inert placeholder (see [`placeholder_tokenizer`]).
 
-use std::path::Path;
-
 use rust_bert::bart::{BartConfig, BartGenerator};
 use rust_bert::pegasus::{PegasusConditionalGenerator, PegasusConfig};
 use rust_bert::pipelines::common::{ModelResource, ModelType, TokenizerOption};
@@ -26,7 +24,7 @@ use tch::{Device, Tensor};
 
 use super::backend::{Backend, Padded, Tokenized};
 use crate::error::{Error, Result};
-use crate::models::{ResolvedModel, Weights};
+use crate::models::ResolvedModel;
 
 /// The architectures parallax can generate with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,22 +109,13 @@ impl Seq2Seq {
     /// architecture, a config that is not the architecture's, weights that do not fit)
     /// comes back as an error naming the file, never as a panic inside rust-bert.
     pub fn load(m: &ResolvedModel, device: Device, opts: GenerationOptions) -> Result<Self> {
-        let text = std::fs::read_to_string(&m.config).map_err(|e| Error::io(&m.config, e))?;
-        let raw: Value = serde_json::from_str(&text).map_err(|e| Error::File {
-            path: m.config.clone(),
-            message: format!("not valid JSON: {e}"),
-        })?;
-        let model_type = raw.get("model_type").and_then(Value::as_str).unwrap_or("");
-        let bad_config = |arch: &str, e: serde_json::Error| Error::File {
-            path: m.config.clone(),
-            message: format!("not a {arch} config: {e}"),
-        };
+        let cfg = m.read_config()?;
+        let raw = &cfg.raw;
         // rust-bert's config readers panic on a field they cannot parse, so each config is
         // checked here first with the same serde types.
-        let (architecture, max_position, pad_id, decoder_start) = match model_type {
+        let (architecture, max_position, pad_id, decoder_start) = match cfg.model_type.as_str() {
             "bart" => {
-                let c: BartConfig =
-                    serde_json::from_value(raw.clone()).map_err(|e| bad_config("BART", e))?;
+                let c: BartConfig = cfg.parse("BART")?;
                 (
                     Architecture::Bart,
                     c.max_position_embeddings,
@@ -135,8 +124,7 @@ impl Seq2Seq {
                 )
             }
             "t5" => {
-                let c: T5Config =
-                    serde_json::from_value(raw.clone()).map_err(|e| bad_config("T5", e))?;
+                let c: T5Config = cfg.parse("T5")?;
                 let pad = c.pad_token_id.unwrap_or(0);
                 // T5 has relative positions and no hard limit; it was trained on 512.
                 (
@@ -147,8 +135,7 @@ impl Seq2Seq {
                 )
             }
             "pegasus" => {
-                let c: PegasusConfig =
-                    serde_json::from_value(raw.clone()).map_err(|e| bad_config("Pegasus", e))?;
+                let c: PegasusConfig = cfg.parse("Pegasus")?;
                 (
                     Architecture::Pegasus,
                     c.max_position_embeddings,
@@ -157,13 +144,10 @@ impl Seq2Seq {
                 )
             }
             other => {
-                return Err(Error::File {
-                    path: m.config.clone(),
-                    message: format!(
-                        "model_type '{other}' cannot summarize (supported: bart, t5, pegasus; \
-                         DistilBART is model_type bart)"
-                    ),
-                })
+                return Err(cfg.error(format!(
+                    "model_type '{other}' cannot summarize (supported: bart, t5, pegasus; \
+                     DistilBART is model_type bart)"
+                )))
             }
         };
         let task = raw
@@ -232,7 +216,7 @@ impl Seq2Seq {
             device,
             kind: None,
         };
-        let weights_error = |e: RustBertError| weights_error(&m.weights, e);
+        let weights_error = |e: RustBertError| m.weights.load_error(e);
         let tok = placeholder_tokenizer()?;
         let generator = match architecture {
             Architecture::Bart => Generator::Bart(Box::new(
@@ -292,17 +276,6 @@ impl GenerationSettings {
             return bad("the length penalty must be above 0".into());
         }
         Ok(())
-    }
-}
-
-fn weights_error(weights: &Weights, e: RustBertError) -> Error {
-    let path: &Path = weights.path();
-    Error::File {
-        path: path.to_path_buf(),
-        message: format!(
-            "cannot load the weights ({}); the file may be truncated, corrupt, or for another architecture",
-            e.to_string().lines().next().unwrap_or_default()
-        ),
     }
 }
 

@@ -16,9 +16,9 @@ use crate::error::{Error, Result};
 /// What an earlier run already wrote to the output.
 #[derive(Debug, Default)]
 pub struct Resume {
-    /// Keys (ids, or group keys) with a complete record or error record.
+    /// Keys (ids, or group keys) with a complete record.
     pub done: HashSet<String>,
-    /// Input lines reported as errors without an id.
+    /// Input lines with an error record.
     pub bad_lines: HashSet<usize>,
     pub records: usize,
     /// Bytes of a partial last line that were cut off.
@@ -54,15 +54,14 @@ impl Resume {
                 ),
             })?;
             state.records += 1;
-            match v.get(key).and_then(Value::as_str) {
-                Some(k) => {
-                    state.done.insert(k.to_string());
+            // An error record stands for its input line (a duplicate id's line is not the
+            // id's first record); any other record for its key.
+            if v.get("error").is_some() {
+                if let Some(l) = error_line(&v) {
+                    state.bad_lines.insert(l);
                 }
-                None => {
-                    if let Some(l) = error_line(&v) {
-                        state.bad_lines.insert(l);
-                    }
-                }
+            } else if let Some(k) = v.get(key).and_then(Value::as_str) {
+                state.done.insert(k.to_string());
             }
         }
         if complete < bytes.len() {

@@ -36,10 +36,58 @@ pub enum Weights {
 }
 
 impl Weights {
+    /// The weights file.
     pub fn path(&self) -> &Path {
         match self {
             Weights::Safetensors(p) | Weights::Ot(p) => p,
         }
+    }
+
+    /// The error of weights that would not load, for every backend alike: the loaders'
+    /// messages run to many lines of tensor names, so the first line is kept.
+    pub fn load_error(&self, e: impl std::fmt::Display) -> Error {
+        Error::File {
+            path: self.path().to_path_buf(),
+            message: format!(
+                "cannot load the weights ({}); the file may be truncated, corrupt, or for another architecture",
+                e.to_string().lines().next().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// A model folder's `config.json`, read once for whichever backend opens it: `model_type`
+/// picks the architecture, and every problem is an error that names the file. rust-bert's
+/// own config readers panic on a field they cannot parse, so each backend parses with
+/// [`ModelConfig::parse`] first.
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    /// The file.
+    pub path: PathBuf,
+    /// Its JSON.
+    pub raw: serde_json::Value,
+    /// Its `model_type`, or "" when it has none.
+    pub model_type: String,
+}
+
+impl ModelConfig {
+    /// The config as an architecture's serde type; `arch` names it in the error.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self, arch: &str) -> Result<T> {
+        serde_json::from_value(self.raw.clone())
+            .map_err(|e| self.error(format!("not a {arch} config: {e}")))
+    }
+
+    /// An error about this config file.
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        Error::File {
+            path: self.path.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// An integer field, if present.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        self.raw.get(key).and_then(serde_json::Value::as_i64)
     }
 }
 
@@ -56,6 +104,25 @@ pub struct ResolvedModel {
 }
 
 impl ResolvedModel {
+    /// Reads `config.json`.
+    pub fn read_config(&self) -> Result<ModelConfig> {
+        let text = std::fs::read_to_string(&self.config).map_err(|e| Error::io(&self.config, e))?;
+        let raw: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::File {
+            path: self.config.clone(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        let model_type = raw
+            .get("model_type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        Ok(ModelConfig {
+            path: self.config.clone(),
+            raw,
+            model_type,
+        })
+    }
+
     pub fn file(&self, name: &str) -> Option<PathBuf> {
         let p = self.dir.join(name);
         p.is_file().then_some(p)

@@ -3,7 +3,7 @@
 
 use super::claims::Claims;
 use super::prepare::Prepared;
-use super::{facts, round3, CompareConfig, Disagreement, FigureCite};
+use super::{dates, facts, round3, CompareConfig, Disagreement, FigureCite};
 use crate::encode::cosine;
 
 /// Conflicting figures between related sentences of different units: counts when the
@@ -15,7 +15,7 @@ pub fn disagreements(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<
         .iter()
         .map(|&i| {
             let t = &p.sents[i].text;
-            (i, facts::figures(t), facts::dates(t))
+            (i, facts::figures(t), dates::dates(t))
         })
         .filter(|(_, f, d)| !f.is_empty() || !d.is_empty())
         .collect();

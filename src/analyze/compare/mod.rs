@@ -12,6 +12,7 @@
 
 pub mod attribution;
 pub mod claims;
+pub mod dates;
 pub mod disagreements;
 pub mod facts;
 pub mod frames;
@@ -176,4 +177,148 @@ pub fn compare<B: Backend<Output = Vec<f32>>>(
 
 fn round3(x: f32) -> f32 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    //! The findings on the fake model (word-overlap vectors): no model files, milliseconds.
+    use super::*;
+    use crate::encode::{fake, BatchConfig};
+    use crate::input::Document;
+
+    fn source(label: &str, country: &str, text: &str) -> Source {
+        Source {
+            label: label.into(),
+            doc: Document {
+                id: Some(label.into()),
+                title: None,
+                url: None,
+                outlet: Some(label.into()),
+                country: Some(country.into()),
+                language: Some("en".into()),
+                event: None,
+                text: text.into(),
+                origin: format!("{label}.txt"),
+            },
+        }
+    }
+
+    fn strike() -> Vec<Source> {
+        vec![
+            source(
+                "A",
+                "UA",
+                "Russian missiles struck apartment blocks in Ternopil overnight. \
+                 At least 26 people were killed in the strike, officials said. \
+                 Mayor Serhiy Nadal said the city opened shelters for families.",
+            ),
+            source(
+                "B",
+                "US",
+                "Russian missiles struck apartment blocks in Ternopil overnight, rescuers said. \
+                 At least 20 people were killed in the strike. \
+                 Farmers in the western region reported a good harvest this autumn.",
+            ),
+        ]
+    }
+
+    fn run(sources: &[Source], cfg: &CompareConfig) -> Report {
+        let e = fake::embedder(BatchConfig::default()).unwrap();
+        compare(&e, "fake", sources, cfg, None).unwrap()
+    }
+
+    #[test]
+    fn shared_unique_disagreement_and_speakers() {
+        let r = run(&strike(), &CompareConfig::default());
+        assert_eq!(r.units, ["A", "B"]);
+        let struck = r
+            .shared
+            .iter()
+            .find(|c| c.wording.iter().all(|w| w.text.contains("struck")))
+            .expect("the strike is a shared claim");
+        assert_eq!(struck.units, ["A", "B"]);
+        assert_eq!(struck.wording.len(), 2);
+        let d = &r.disagreements;
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            (
+                d[0].what.as_str(),
+                d[0].a.value.as_str(),
+                d[0].b.value.as_str()
+            ),
+            ("killed", "26", "20")
+        );
+        assert!(d[0].same_claim);
+        let unique_a = &r.unique.iter().find(|u| u.unit == "A").unwrap().claims;
+        assert!(unique_a.iter().any(|c| c.cite.text.contains("shelters")));
+        assert!(unique_a.iter().all(|c| !c.cite.text.contains("struck")));
+        let speakers_a = &r
+            .attribution
+            .iter()
+            .find(|a| a.unit == "A")
+            .unwrap()
+            .speakers;
+        assert!(
+            speakers_a.iter().any(|s| s.name.contains("Nadal")),
+            "{speakers_a:?}"
+        );
+        // Every citation is a sentence of the source it names, at the index it gives.
+        for c in r.shared.iter().flat_map(|c| &c.wording) {
+            let s = r.sources.iter().find(|s| s.label == c.source).unwrap();
+            assert!(s.reporting_sentences > 0);
+            assert!(strike()
+                .iter()
+                .any(|x| x.label == c.source && x.doc.text.contains(&c.text)));
+        }
+    }
+
+    #[test]
+    fn group_view_compares_groups_and_keeps_within_group_pairs_out() {
+        let mut sources = strike();
+        sources.push(source(
+            "C",
+            "UA",
+            "Farmers in the western region reported a good harvest this autumn, the ministry said.",
+        ));
+        let cfg = CompareConfig {
+            group_by: Some(GroupBy::Country),
+            ..CompareConfig::default()
+        };
+        let r = run(&sources, &cfg);
+        assert_eq!(r.units, ["UA", "US"]);
+        assert_eq!(r.sources[2].group.as_deref(), Some("UA"));
+        // B (US) and C (UA) share the harvest sentence: a claim between groups.
+        assert!(r
+            .shared
+            .iter()
+            .any(|c| c.units == ["UA", "US"] && c.wording.iter().any(|w| w.source == "C")));
+        // Nothing is unique to UA that C's copy of B's sentence would make shared.
+        let ua = &r.unique.iter().find(|u| u.unit == "UA").unwrap().claims;
+        assert!(ua.iter().all(|c| !c.cite.text.contains("harvest")));
+    }
+
+    #[test]
+    fn one_source_warns_and_finds_nothing_shared() {
+        let r = run(&strike()[..1], &CompareConfig::default());
+        assert!(r.shared.is_empty() && r.disagreements.is_empty());
+        assert!(r.warnings[0].starts_with("only one source (A)"));
+        assert_eq!(r.sources[0].summary_method, "extractive");
+    }
+
+    #[test]
+    fn an_unread_language_is_summarised_by_its_lead_and_left_out_of_claims() {
+        let mut sources = strike();
+        sources[1].doc.text = "Российские ракеты ударили по жилым домам в Тернополе ночью. \
+                               Погибли по меньшей мере 20 человек, сообщили спасатели."
+            .into();
+        sources[1].doc.language = Some("ru".into());
+        let r = run(&sources, &CompareConfig::default());
+        assert!(!r.sources[1].aligned);
+        assert_eq!(r.sources[1].summary_method, "lead");
+        assert!(r.shared.is_empty());
+        assert!(r
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("B: written in 'ru'")));
+    }
 }
