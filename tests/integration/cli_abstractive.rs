@@ -4,12 +4,10 @@
 //! greedy decoding is deterministic, batching does not change the output, long articles
 //! are read in several chunks, and broken model folders fail clearly.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::{assert_clean_failure, json_lines_of, parallax, shared_data, truncate_to};
+use crate::common::{assert_clean_failure, json_lines_of, parallax, shared_data, truncate_to};
 use serde_json::{json, Value};
 use tch::{nn, Device};
 
@@ -288,7 +286,7 @@ fn broken_seq2seq_folders_fail_clearly() {
 
     // Truncated weights.
     let cut = tmp.path().join("cut");
-    common::copy_dir(&model, &cut);
+    crate::common::copy_dir(&model, &cut);
     truncate_to(&cut.join("model.safetensors"), 2);
     assert_clean_failure(
         &run(&cut),
@@ -297,7 +295,7 @@ fn broken_seq2seq_folders_fail_clearly() {
 
     // An encoder-only config.
     let enc = tmp.path().join("encoder-only");
-    common::copy_dir(&model, &enc);
+    crate::common::copy_dir(&model, &enc);
     std::fs::write(enc.join("config.json"), r#"{"model_type": "bert"}"#).unwrap();
     assert_clean_failure(
         &run(&enc),
@@ -306,7 +304,7 @@ fn broken_seq2seq_folders_fail_clearly() {
 
     // A BART config missing a field rust-bert needs (it would panic inside rust-bert).
     let half = tmp.path().join("half-config");
-    common::copy_dir(&model, &half);
+    crate::common::copy_dir(&model, &half);
     std::fs::write(
         half.join("config.json"),
         r#"{"model_type": "bart", "d_model": 32}"#,
@@ -316,7 +314,7 @@ fn broken_seq2seq_folders_fail_clearly() {
 
     // No tokenizer.
     let notok = tmp.path().join("no-tokenizer");
-    common::copy_dir(&model, &notok);
+    crate::common::copy_dir(&model, &notok);
     std::fs::remove_file(notok.join("tokenizer.json")).unwrap();
     assert_clean_failure(&run(&notok), &["no-tokenizer", "tokenizer.json"]);
 

@@ -1,11 +1,9 @@
 //! The errors a newcomer meets, through the built binary: each prints one clear message
 //! naming what to run, exits non-zero, and never panics. Plus `models list` / `verify`.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn models_list_shows_the_installed_default_model() {

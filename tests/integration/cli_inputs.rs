@@ -1,12 +1,10 @@
 //! Inputs through the built binary: an HTML page reduced to its article, a page fetched
 //! from a (local) web server, and an unreachable URL.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// A real article from coverage-dev, wrapped in a page with navigation, a script and a

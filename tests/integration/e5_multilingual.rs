@@ -3,12 +3,10 @@
 //! Russian and Ukrainian sentences, token for token and vector for vector; and compare,
 //! given sources in several languages, picks it and aligns claims across the languages.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{json_lines_of, json_of, parallax, root, shared_data};
+use crate::common::{json_lines_of, json_of, parallax, root, shared_data};
 use serde_json::Value;
 
 /// Sentences of at least six words from the coverage data, `per` for each language.

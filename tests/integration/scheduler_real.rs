@@ -1,8 +1,6 @@
 //! The scheduler on the real sentence lengths of the articles in coverage-dev.jsonl.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use parallax::encode::scheduler::{padding_efficiency, plan, plan_fixed, BatchConfig};
 
 fn real_lengths() -> Vec<usize> {

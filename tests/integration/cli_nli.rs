@@ -10,12 +10,10 @@
 //! RoBERTa's positions and the zero-shot arithmetic, on real articles. What the frames mean
 //! needs real NLI weights, which a user brings.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use common::{
+use crate::common::{
     assert_clean_failure, assert_success, copy_dir, json_of, parallax, root, shared_data,
     stdout_of, truncate_to,
 };

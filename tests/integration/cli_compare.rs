@@ -2,11 +2,9 @@
 //! ../shared/data/coverage-dev.jsonl. Each finding checked here can be verified by reading
 //! the articles; the tests also check that the evidence they cite is really in the source.
 
-mod common;
-
 use std::path::Path;
 
-use common::{assert_clean_failure, json_of, parallax, shared_data, stdout_of};
+use crate::common::{assert_clean_failure, json_of, parallax, shared_data, stdout_of};
 use serde_json::Value;
 
 fn run_json(args: &[&str]) -> Value {

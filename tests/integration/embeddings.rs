@@ -1,9 +1,7 @@
 //! The embedding engine against an independent reference, and batching that changes
 //! nothing but speed.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use parallax::encode::{cosine, load_embedder, BatchConfig, Truncation};
 use parallax::models::{resolve, ModelSpec};
 use serde_json::Value;
@@ -38,7 +36,7 @@ fn matches_sentence_transformers_on_every_reference_sentence() {
     assert_eq!(refs.len(), 66);
     let e = embedder(BatchConfig::default());
     let texts: Vec<&str> = refs.iter().map(|(t, _)| t.as_str()).collect();
-    let out = e.encode(&texts).unwrap();
+    let out = e.encode(&texts, Truncation::Refuse).unwrap();
     assert!(out.truncated.is_empty());
     for ((text, want), got) in refs.iter().zip(&out.outputs) {
         assert_eq!(got.len(), 384);
@@ -55,13 +53,13 @@ fn batched_equals_one_by_one() {
         batch_tokens: 2048,
         max_batch_size: 64,
     });
-    let batched = packed.encode(&texts).unwrap();
+    let batched = packed.encode(&texts, Truncation::Refuse).unwrap();
     assert!(batched.batches < texts.len(), "inputs were packed together");
     let single = embedder(BatchConfig {
         batch_tokens: 1,
         max_batch_size: 1,
     });
-    let one_by_one = single.encode(&texts).unwrap();
+    let one_by_one = single.encode(&texts, Truncation::Refuse).unwrap();
     assert_eq!(one_by_one.batches, texts.len());
     for (i, (a, b)) in batched.outputs.iter().zip(&one_by_one.outputs).enumerate() {
         let c = cosine(a, b);
@@ -71,18 +69,20 @@ fn batched_equals_one_by_one() {
 
 #[test]
 fn outputs_come_back_in_input_order_and_long_inputs_are_never_cut_silently() {
-    let mut e = embedder(BatchConfig::default());
+    let e = embedder(BatchConfig::default());
     let long = "word ".repeat(400);
     let texts = ["Short one.", long.as_str(), "Another short sentence here."];
-    let err = e.encode(&texts).unwrap_err().to_string();
+    let err = e
+        .encode(&texts, Truncation::Refuse)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("input 1") && err.contains("256"), "{err}");
 
-    e.truncation = Truncation::Cut;
-    let out = e.encode(&texts).unwrap();
+    let out = e.encode(&texts, Truncation::Cut).unwrap();
     assert_eq!(out.truncated, vec![1]);
     assert_eq!(out.lengths[1], 256);
     // Order: each output equals the embedding of its own input.
-    let alone = e.encode(&[texts[2]]).unwrap();
+    let alone = e.encode(&[texts[2]], Truncation::Cut).unwrap();
     assert!(cosine(&alone.outputs[0], &out.outputs[2]) > 0.99999);
     assert!(cosine(&alone.outputs[0], &out.outputs[0]) < 0.99);
 }

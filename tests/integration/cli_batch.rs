@@ -2,13 +2,11 @@
 //! exactly the records of an uninterrupted run; shards cover every id once (also through
 //! the shipped Slurm example); bad records become error records and the job goes on.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{assert_clean_failure, assert_success, parallax, shared_data};
+use crate::common::{assert_clean_failure, assert_success, parallax, shared_data};
 use serde_json::{json, Value};
 
 /// The CNN stories of summ-dev as batch input (`id`, `text`).
@@ -155,7 +153,7 @@ fn shards_cover_every_id_once_also_through_the_slurm_example() {
     let outdir = tmp.path().join("slurm");
     for task in 0..8 {
         let o = std::process::Command::new("bash")
-            .arg(common::root().join("deploy/slurm-array.sh"))
+            .arg(crate::common::root().join("deploy/slurm-array.sh"))
             .arg(&input)
             .arg(&outdir)
             .env("SLURM_ARRAY_TASK_ID", task.to_string())

@@ -2,12 +2,10 @@
 //! package, installed by scripts/install_browser.sh, which `make test` runs): it renders,
 //! every source is on it, the charts have bars, and hostile article text stays text.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{assert_success, parallax, shared_data, stdout_of};
+use crate::common::{assert_success, parallax, shared_data, stdout_of};
 
 fn chromium() -> PathBuf {
     let p = PathBuf::from("/usr/bin/chromium");

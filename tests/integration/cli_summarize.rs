@@ -1,8 +1,6 @@
 //! `parallax summarize` and `parallax embed` through the built binary on real articles.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn seed_article() -> String {

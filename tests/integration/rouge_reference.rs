@@ -6,7 +6,7 @@ use serde_json::Value;
 
 #[test]
 fn rouge_equals_the_reference_implementation() {
-    let fixture = include_str!("fixtures/rouge-score-pairs.jsonl");
+    let fixture = include_str!("../fixtures/rouge-score-pairs.jsonl");
     let mut n = 0;
     for line in fixture.lines() {
         let v: Value = serde_json::from_str(line).unwrap();

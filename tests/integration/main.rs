@@ -1,0 +1,19 @@
+//! parallax's integration tests, as one test binary: every test file here is a module, so
+//! libtorch is linked once rather than once per file (each link takes tens of seconds).
+//! Most tests run the built binary on real data (`../shared/data`); `embeddings`,
+//! `rouge_reference` and `scheduler_real` call the library directly.
+
+mod common;
+
+mod cli_abstractive;
+mod cli_batch;
+mod cli_compare;
+mod cli_inputs;
+mod cli_models;
+mod cli_nli;
+mod cli_summarize;
+mod e5_multilingual;
+mod embeddings;
+mod html_report;
+mod rouge_reference;
+mod scheduler_real;
