@@ -4,10 +4,12 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Where the model runs (`--device`).
 pub enum DeviceChoice {
     /// CUDA when libtorch sees a GPU, else CPU.
     #[default]
     Auto,
+    /// The CPU, always available.
     Cpu,
     /// The first CUDA GPU; an error (not a fallback) when there is none.
     Cuda,
@@ -45,6 +47,7 @@ pub fn threads() -> usize {
     tch::get_num_threads().max(1) as usize
 }
 
+/// "cpu" or "cuda:N", for reports and logs.
 pub fn describe(device: tch::Device) -> String {
     match device {
         tch::Device::Cpu => "cpu".into(),

@@ -7,53 +7,97 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("unknown model '{name}'; known models: {known}. Run `parallax models list` to see them, or pass --model-dir DIR for any Hugging Face-style model folder")]
-    UnknownModel { name: String, known: String },
+    /// `--model NAME` that the manifest does not list.
+    UnknownModel {
+        /// The name asked for.
+        name: String,
+        /// The manifest's names.
+        known: String,
+    },
 
     #[error(
         "model '{name}' is not installed ({path} is missing); run `scripts/setup.sh` to install it"
     )]
-    ModelNotInstalled { name: String, path: PathBuf },
+    /// A manifest model whose folder is missing.
+    ModelNotInstalled {
+        /// The model.
+        name: String,
+        /// Where it should be.
+        path: PathBuf,
+    },
 
     #[error("model '{name}': {problem}; run `scripts/setup.sh` to reinstall it (then `parallax models verify`)")]
-    ModelCorrupt { name: String, problem: String },
+    /// A manifest model whose files fail their size or hash check.
+    ModelCorrupt {
+        /// The model.
+        name: String,
+        /// Which file, and how.
+        problem: String,
+    },
 
     #[error("model folder {dir} {problem}")]
-    BadModelDir { dir: PathBuf, problem: String },
+    /// A `--model-dir` folder that lacks what the task needs.
+    BadModelDir {
+        /// The folder.
+        dir: PathBuf,
+        /// What it lacks.
+        problem: String,
+    },
 
     #[error("{path}: {message}")]
-    File { path: PathBuf, message: String },
+    /// A file that exists but is not what it should be.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 
     #[error("{path}: cannot read: {source}")]
+    /// A file that could not be read or written.
     Io {
+        /// The file.
         path: PathBuf,
         #[source]
+        /// What the system said.
         source: std::io::Error,
     },
 
     #[error("{0}")]
+    /// Bad input or arguments; the message says which and what to do.
     Input(String),
 
     #[error("--device cuda was asked for, but {0}; use --device cpu, or build for GPU with `scripts/setup.sh --gpu`")]
+    /// `--device cuda` without a GPU.
     NoCuda(String),
 
     #[error("{count} input(s) exceed the model's maximum of {max} tokens (the first is input {first}, {first_len} tokens); pass --truncate to cut them explicitly, or split them")]
+    /// Inputs longer than the model reads, with truncation refused.
     TooLong {
+        /// How many.
         count: usize,
+        /// The model's maximum, in tokens.
         max: usize,
+        /// Position of the first one.
         first: usize,
+        /// Its length, in tokens.
         first_len: usize,
     },
 
     #[error("tokenizer: {0}")]
+    /// The tokenizer failed.
     Tokenizer(String),
 
     #[error("model runtime (libtorch): {0}")]
+    /// libtorch failed.
     Torch(#[from] tch::TchError),
 
     #[error("model: {0}")]
+    /// A model misbehaved or could not be built.
     Model(String),
 }
 
+/// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {

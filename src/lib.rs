@@ -3,9 +3,14 @@
 //!
 //! Data flows one way through the stages, one module each:
 //! [`input`] (load, clean, split into sentences) → [`encode`] (the batching core runs the
-//! model) → [`analyze`] (summaries, comparisons) → [`render`] (text, markdown, JSON).
-//! [`models`] resolves and checks model folders; [`device`] picks CPU or GPU; [`batch`]
-//! keeps the books of resumable, sharded jobs.
+//! model) → [`analyze`] (summaries, comparisons) → [`render`] (text, markdown, JSON, HTML).
+//! [`models`] resolves and checks model folders; [`device`] picks CPU or GPU; [`jobs`]
+//! runs resumable, sharded passes over a corpus.
+//!
+//! Every public item is documented (`missing_docs`): the library is what the CLI, the
+//! tests and any embedding program build on.
+
+#![warn(missing_docs)]
 
 pub mod analyze;
 pub mod device;

@@ -1,4 +1,5 @@
-//! Analyze stage: summaries (and, later, comparisons) computed from embedded sentences.
+//! Analyze stage: summaries (extractive and abstractive), comparisons of coverage, and
+//! ROUGE, computed from what the encode stage gives.
 
 pub mod abstractive;
 pub mod compare;

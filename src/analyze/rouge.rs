@@ -9,8 +9,11 @@ use std::collections::HashMap;
 /// Precision, recall and F1 of one measure.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Score {
+    /// Share of the prediction's n-grams found in the reference.
     pub precision: f64,
+    /// Share of the reference's n-grams found in the prediction.
     pub recall: f64,
+    /// Their harmonic mean.
     pub f1: f64,
 }
 
@@ -40,9 +43,13 @@ impl Score {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+/// ROUGE-1, ROUGE-2 and ROUGE-L of one prediction.
 pub struct Rouge {
+    /// Unigram overlap.
     pub rouge1: Score,
+    /// Bigram overlap.
     pub rouge2: Score,
+    /// Longest common subsequence.
     pub rouge_l: Score,
 }
 

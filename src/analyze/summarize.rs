@@ -14,6 +14,7 @@ pub struct Picked {
     /// Its index among the source's sentences (0-based), for a sentence taken verbatim;
     /// `null` for generated text.
     pub index: Option<usize>,
+    /// The sentence, or the generated text.
     pub text: String,
     /// For a generated sentence: the source sentence that shares the most words with it,
     /// so a reader can check what it rests on.
@@ -24,7 +25,9 @@ pub struct Picked {
 /// The source sentence behind a generated one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
+    /// The source sentence's position among the article's sentences.
     pub index: usize,
+    /// The source sentence.
     pub text: String,
     /// ROUGE-1 F1 between the generated sentence and this one (0..1): low values mean the
     /// model wrote something the article does not say in those words.
@@ -32,20 +35,32 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// The summary of one document, with what produced it.
 pub struct Summary {
+    /// The record's `id`, kept for scripts.
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The outlet, from the record.
     pub outlet: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The headline, from the record.
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The URL, from the record.
     pub url: Option<String>,
+    /// Where the document came from: a file, `file:line` or `-`.
     pub origin: String,
+    /// The summary as one text.
     pub summary: String,
+    /// Its sentences, each with where it comes from.
     pub sentences: Vec<Picked>,
+    /// "extractive" or "abstractive".
     pub method: &'static str,
+    /// The model's name.
     pub model: String,
+    /// Sentences in the document that could be picked.
     pub input_sentences: usize,
+    /// Tokens the model read.
     pub input_tokens: usize,
     /// Model inputs cut to the model's maximum: sentences (extractive) or chunks
     /// (abstractive). Zero means the model saw the whole text.

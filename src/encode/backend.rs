@@ -7,15 +7,19 @@ use crate::error::Result;
 /// One tokenized input: ids with the model's special tokens already added.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tokenized {
+    /// Token ids.
     pub ids: Vec<i64>,
+    /// Segment ids (0 for a single text; 1 for the second text of a pair, where the model uses them).
     pub type_ids: Vec<i64>,
 }
 
 impl Tokenized {
+    /// Tokens, special tokens included.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    /// Whether it has no tokens.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
@@ -23,6 +27,7 @@ impl Tokenized {
 
 /// A model that turns a batch of tokenized inputs into one output each.
 pub trait Backend {
+    /// What the model gives per input: a vector, logits, generated ids.
     type Output: Send;
 
     /// The longest input, in tokens (special tokens included), the model accepts.
@@ -36,15 +41,20 @@ pub trait Backend {
 /// A batch laid out as row-major `rows × width` matrices, right-padded: what every
 /// transformer backend feeds the model.
 pub struct Padded {
+    /// Token ids, padded.
     pub ids: Vec<i64>,
+    /// Segment ids, padded with 0.
     pub type_ids: Vec<i64>,
     /// 1 for a real token, 0 for padding.
     pub mask: Vec<i64>,
+    /// Inputs in the batch.
     pub rows: usize,
+    /// Tokens per row: the longest input.
     pub width: usize,
 }
 
 impl Padded {
+    /// Lays out a batch, padding every row to the longest with `pad_id`.
     pub fn new(batch: &[&Tokenized], pad_id: i64) -> Self {
         let rows = batch.len();
         let width = batch.iter().map(|t| t.len()).max().unwrap_or(1).max(1);

@@ -55,10 +55,12 @@ impl BertEmbedder {
         })
     }
 
+    /// Dimensions of the vectors.
     pub fn dim(&self) -> usize {
         self.dim
     }
 
+    /// Where it runs.
     pub fn device(&self) -> Device {
         self.device
     }

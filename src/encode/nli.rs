@@ -31,18 +31,23 @@ use crate::models::ResolvedModel;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NliArchitecture {
+    /// BART and its distilled variants.
     Bart,
+    /// RoBERTa and XLM-RoBERTa.
     Roberta,
+    /// BERT.
     Bert,
 }
 
 /// Which logit column means what, read from `id2label`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NliLabels {
+    /// The index of the entailment class in the logits.
     pub entailment: usize,
     /// "contradiction" for three-way models; for two-way ones ("entailment",
     /// "not_entailment") the other class.
     pub contradiction: usize,
+    /// Class names, in logit order.
     pub names: Vec<String>,
 }
 
@@ -96,7 +101,9 @@ pub struct NliClassifier {
     net: Net,
     // Owns the weights the model's layers point into.
     _vs: nn::VarStore,
+    /// Which architecture was loaded.
     pub architecture: NliArchitecture,
+    /// The model's classes.
     pub labels: NliLabels,
     device: Device,
     max_len: usize,

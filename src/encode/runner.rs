@@ -22,6 +22,7 @@ pub enum Truncation {
 /// The outputs of one call, in input order, with what the caller must be told.
 #[derive(Debug)]
 pub struct Encoded<O> {
+    /// One output per input, in input order.
     pub outputs: Vec<O>,
     /// Indices of the inputs that were cut (only with `Truncation::Cut`).
     pub truncated: Vec<usize>,
@@ -31,6 +32,7 @@ pub struct Encoded<O> {
     pub tokens: usize,
     /// Tokens the model computed, padding included.
     pub padded_tokens: usize,
+    /// Batches run.
     pub batches: usize,
 }
 
@@ -46,12 +48,14 @@ enum Text<'a> {
 pub struct BatchEncoder<B: Backend> {
     backend: B,
     tokenizer: Tokenizer,
+    /// The scheduling limits.
     pub config: BatchConfig,
     /// Put before every input, as the model was trained (e5's "query: ").
     pub prefix: String,
 }
 
 impl<B: Backend> BatchEncoder<B> {
+    /// The batching core around a backend and its tokenizer.
     pub fn new(backend: B, tokenizer: Tokenizer, config: BatchConfig) -> Self {
         Self {
             backend,
@@ -61,14 +65,17 @@ impl<B: Backend> BatchEncoder<B> {
         }
     }
 
+    /// The model.
     pub fn backend(&self) -> &B {
         &self.backend
     }
 
+    /// The model, to adjust (a generator's input limit, say).
     pub fn backend_mut(&mut self) -> &mut B {
         &mut self.backend
     }
 
+    /// The tokenizer.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }

@@ -57,11 +57,14 @@ impl BatchConfig {
 /// One batch: indices into the caller's inputs, and the length every row is padded to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
+    /// Positions of its inputs in the caller's list.
     pub indices: Vec<usize>,
+    /// Length of its longest input.
     pub padded_len: usize,
 }
 
 impl Batch {
+    /// Tokens the model computes for this batch, padding included.
     pub fn padded_tokens(&self) -> usize {
         self.indices.len() * self.padded_len
     }

@@ -32,7 +32,9 @@ use crate::models::ResolvedModel;
 pub enum Architecture {
     /// BART and its distilled variants (DistilBART): `model_type` "bart".
     Bart,
+    /// T5: `model_type` "t5"; gets the `summarize: ` prefix.
     T5,
+    /// Pegasus: `model_type` "pegasus".
     Pegasus,
 }
 
@@ -40,20 +42,30 @@ pub enum Architecture {
 /// `task_specific_params.summarization` in config.json, then to [`GenerationSettings::fallback`].
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct GenerationOptions {
+    /// Beams (`--beams`).
     pub num_beams: Option<i64>,
+    /// Fewest tokens generated (`--min-length`).
     pub min_length: Option<i64>,
+    /// Most tokens generated (`--max-length`).
     pub max_length: Option<i64>,
+    /// No n-gram of this size twice (`--no-repeat-ngram`).
     pub no_repeat_ngram_size: Option<i64>,
+    /// Length penalty of beam search.
     pub length_penalty: Option<f64>,
 }
 
 /// The settings a run actually used (reported in the JSON output).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct GenerationSettings {
+    /// Beams.
     pub num_beams: i64,
+    /// Fewest tokens generated.
     pub min_length: i64,
+    /// Most tokens generated.
     pub max_length: i64,
+    /// No n-gram of this size twice (0: off).
     pub no_repeat_ngram_size: i64,
+    /// Length penalty of beam search.
     pub length_penalty: f64,
 }
 
@@ -94,7 +106,9 @@ impl Generator {
 /// An encoder-decoder summarizer behind the batching core.
 pub struct Seq2Seq {
     generator: Generator,
+    /// Which generator was loaded.
     pub architecture: Architecture,
+    /// The decoding settings in force.
     pub settings: GenerationSettings,
     /// Text put before every input (T5's "summarize: ").
     pub prefix: String,

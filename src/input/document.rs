@@ -16,12 +16,19 @@ use crate::error::{Error, Result};
 pub struct Document {
     /// The record's `id` when it came from JSON, else none.
     pub id: Option<String>,
+    /// The headline.
     pub title: Option<String>,
+    /// Where it was published.
     pub url: Option<String>,
+    /// The outlet.
     pub outlet: Option<String>,
+    /// The outlet's country.
     pub country: Option<String>,
+    /// The declared language (ISO 639-1).
     pub language: Option<String>,
+    /// The story it belongs to, in a labelled corpus.
     pub event: Option<String>,
+    /// The text.
     pub text: String,
     /// Where it came from, for messages: `file`, `file:line` or `-`.
     pub origin: String,
@@ -37,6 +44,7 @@ pub fn load_all(inputs: &[String], field: &str) -> Result<Vec<Document>> {
     Ok(docs)
 }
 
+/// Reads one input: a file, a URL or `-`.
 pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
     if input == "-" {
         let mut text = String::new();

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 /// Limits for one fetch.
 #[derive(Debug, Clone, Copy)]
 pub struct FetchLimits {
+    /// The most a request may take.
     pub timeout: Duration,
+    /// The largest body read.
     pub max_bytes: u64,
 }
 
@@ -24,14 +26,18 @@ impl Default for FetchLimits {
 /// A fetched page: its body as text and whether the server called it HTML.
 #[derive(Debug)]
 pub struct Page {
+    /// The body as text.
     pub body: String,
+    /// Whether the server said it is HTML.
     pub is_html: bool,
 }
 
+/// Whether an input names an http(s) URL.
 pub fn is_url(input: &str) -> bool {
     input.starts_with("http://") || input.starts_with("https://")
 }
 
+/// Fetches a page within `limits`; every failure is an error naming the URL.
 pub fn fetch(url: &str, limits: FetchLimits) -> Result<Page> {
     let fail = |what: String| Error::Input(format!("{url}: {what}"));
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 /// The article in a page.
 #[derive(Debug, Clone)]
 pub struct Extracted {
+    /// The article's title, when the page has one.
     pub title: Option<String>,
     /// Paragraphs separated by blank lines, so sentence splitting sees their boundaries.
     pub text: String,

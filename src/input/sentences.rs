@@ -8,9 +8,11 @@
 /// A sentence with its place in the source text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Sentence {
+    /// The sentence, trimmed.
     pub text: String,
     /// Byte offsets of the sentence in the text it was split from.
     pub start: usize,
+    /// Byte offset of its end in the text.
     pub end: usize,
 }
 

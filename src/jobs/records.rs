@@ -14,20 +14,28 @@ use crate::input::{document, Document};
 /// One line of the input: a usable record, or why it is not.
 #[derive(Debug)]
 pub enum Line {
+    /// A record to process.
     Record {
+        /// Its 1-based line.
         line: usize,
+        /// Its document.
         doc: Document,
         /// The record as read, for fields the task needs beyond the document's.
         raw: Value,
     },
+    /// A line that cannot be processed.
     Bad {
+        /// Its 1-based line.
         line: usize,
+        /// Its id, when it has one.
         id: Option<String>,
+        /// Why, for the error record.
         reason: String,
     },
 }
 
 impl Line {
+    /// The 1-based line it came from.
     pub fn line(&self) -> usize {
         match self {
             Line::Record { line, .. } | Line::Bad { line, .. } => *line,
@@ -46,6 +54,7 @@ pub struct Records<R: BufRead> {
 }
 
 impl Records<BufReader<File>> {
+    /// Reads a JSON Lines file.
     pub fn open(path: &Path, field: &str, max_chars: usize) -> Result<Self> {
         let f = File::open(path).map_err(|e| Error::io(path, e))?;
         Ok(Self::new(
@@ -58,6 +67,7 @@ impl Records<BufReader<File>> {
 }
 
 impl<R: BufRead> Records<R> {
+    /// Reads JSON Lines from any reader; `origin` names it in messages.
     pub fn new(reader: R, origin: &str, field: &str, max_chars: usize) -> Self {
         Self {
             reader,

@@ -20,6 +20,7 @@ pub struct Resume {
     pub done: HashSet<String>,
     /// Input lines with an error record.
     pub bad_lines: HashSet<usize>,
+    /// Complete lines in the output.
     pub records: usize,
     /// Bytes of a partial last line that were cut off.
     pub cut_bytes: u64,
@@ -94,6 +95,7 @@ impl Appender {
         })
     }
 
+    /// Appends lines, then syncs them to disk.
     pub fn append(&mut self, lines: &[String]) -> Result<()> {
         if lines.is_empty() {
             return Ok(());

@@ -5,7 +5,9 @@ use sha2::{Digest, Sha256};
 /// `--shard I/N`: this worker's share of the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// This worker, 0-based.
     pub index: u64,
+    /// Workers in all.
     pub count: u64,
 }
 

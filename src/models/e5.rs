@@ -99,8 +99,11 @@ fn dequant_q4(data: &[u8], n: usize) -> Vec<f32> {
 /// What a conversion wrote, for the caller's message.
 #[derive(Debug)]
 pub struct Converted {
+    /// Tensors written.
     pub tensors: usize,
+    /// Tokenizer vocabulary size.
     pub vocab: usize,
+    /// SentencePiece pieces read.
     pub pieces: usize,
 }
 

@@ -13,11 +13,14 @@ pub enum ModelSpec {
     /// The task's default model from the manifest.
     #[default]
     Default,
+    /// A manifest model by name.
     Name(String),
+    /// Any Hugging Face-style folder.
     Dir(PathBuf),
 }
 
 impl ModelSpec {
+    /// `--model-dir` wins over `--model`; neither is the default.
     pub fn from_args(name: Option<String>, dir: Option<PathBuf>) -> Self {
         match (name, dir) {
             (_, Some(d)) => ModelSpec::Dir(d),
@@ -30,6 +33,7 @@ impl ModelSpec {
 /// The weights file of a model folder, by format.
 #[derive(Debug, Clone)]
 pub enum Weights {
+    /// `model.safetensors`.
     Safetensors(PathBuf),
     /// rust-bert's converted libtorch format.
     Ot(PathBuf),
@@ -96,8 +100,11 @@ impl ModelConfig {
 pub struct ResolvedModel {
     /// Manifest name, or the folder's name for `--model-dir`.
     pub name: String,
+    /// The folder.
     pub dir: PathBuf,
+    /// Its `config.json`.
     pub config: PathBuf,
+    /// Its weights file.
     pub weights: Weights,
     /// The manifest entry, when the model came from it.
     pub entry: Option<ModelEntry>,
@@ -123,6 +130,7 @@ impl ResolvedModel {
         })
     }
 
+    /// A file of the folder, if it exists.
     pub fn file(&self, name: &str) -> Option<PathBuf> {
         let p = self.dir.join(name);
         p.is_file().then_some(p)

@@ -32,17 +32,33 @@ pub fn models_dir() -> PathBuf {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum FileStatus {
+    /// Size and hash as the manifest says.
     Ok,
+    /// Not there.
     Missing,
-    WrongSize { expected: u64, actual: u64 },
-    WrongHash { expected: String, actual: String },
+    /// Not the size the manifest says.
+    WrongSize {
+        /// The manifest's size.
+        expected: u64,
+        /// The file's.
+        actual: u64,
+    },
+    /// Not the hash the manifest says.
+    WrongHash {
+        /// The manifest's hash.
+        expected: String,
+        /// The file's.
+        actual: String,
+    },
 }
 
 impl FileStatus {
+    /// Whether the file is as it should be.
     pub fn is_ok(&self) -> bool {
         matches!(self, FileStatus::Ok)
     }
 
+    /// What is wrong, in words.
     pub fn describe(&self) -> String {
         match self {
             FileStatus::Ok => "ok".into(),
@@ -55,6 +71,7 @@ impl FileStatus {
     }
 }
 
+/// SHA-256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut f = fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();

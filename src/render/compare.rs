@@ -12,6 +12,7 @@ pub enum CompareFormat {
     /// A report for the terminal (tables fit its width; colour only on a terminal).
     #[default]
     Text,
+    /// Markdown.
     Markdown,
     /// One JSON object, schema `parallax.compare/1` (see README).
     Json,
@@ -19,6 +20,7 @@ pub enum CompareFormat {
     Html,
 }
 
+/// The report in `format`; `color` for a terminal.
 pub fn render(r: &Report, format: CompareFormat, color: bool) -> String {
     match format {
         CompareFormat::Json => {

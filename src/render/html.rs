@@ -130,6 +130,7 @@ fn stacked_bars(units: &[UnitFrames]) -> (Vec<FrameRow<'_>>, u32) {
     (rows, y.max(1))
 }
 
+/// A self-contained HTML page: inline CSS and SVG, no script, no request.
 pub fn render(r: &Report) -> String {
     let columns: Vec<Column> = r
         .units

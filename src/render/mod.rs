@@ -1,4 +1,5 @@
-//! Render stage: turn analysis results into text, markdown or JSON. Nothing here computes.
+//! Render stage: turn analysis results into text, markdown, JSON or (for comparisons) a
+//! self-contained HTML page. One renderer per format; nothing here computes.
 
 pub mod compare;
 pub mod html;
@@ -10,6 +11,7 @@ pub enum Format {
     /// Human-readable text.
     #[default]
     Text,
+    /// Markdown.
     Markdown,
     /// One JSON object per input (JSON Lines when there are several).
     Json,

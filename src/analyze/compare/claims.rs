@@ -15,8 +15,11 @@ use super::{round3, CompareConfig, SharedClaim};
 use crate::encode::cosine;
 
 #[derive(Debug, Clone, Copy)]
+/// When two sentences count as one claim (cosines of the embedding model in use).
 pub struct AlignConfig {
+    /// Cosine at which two mutual best matches are linked.
     pub link: f32,
+    /// Cosine at which any best match is linked.
     pub strong: f32,
 }
 
@@ -31,7 +34,9 @@ impl Default for AlignConfig {
 
 /// One sentence to align: its source and its vector.
 pub struct Item<'a> {
+    /// Which source it is from.
     pub source: usize,
+    /// Its embedding.
     pub vector: &'a [f32],
 }
 

@@ -18,10 +18,12 @@ use super::text::words;
 pub struct Figure {
     /// As written ("26", "28-point", "1,000").
     pub text: String,
+    /// The number.
     pub value: f64,
     /// What it counts: a class name or a head word.
     pub what: String,
     #[serde(skip)]
+    /// Whether `what` is a class (compared across wordings) rather than a head word.
     pub class: bool,
 }
 

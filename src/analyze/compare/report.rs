@@ -13,37 +13,50 @@ pub const SCHEMA: &str = "parallax.compare/1";
 /// A sentence as evidence: which source, where in it (0-based sentence index), what it says.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cite {
+    /// The source's label.
     pub source: String,
+    /// Its 0-based position among the source's sentences.
     pub index: usize,
+    /// The sentence as split.
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One source as the report shows it: what it is, and its own short summary.
 pub struct SourceReport {
+    /// The label every citation uses.
     pub label: String,
     /// The unit this source belongs to in the group view (its country or outlet).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The record's `id`, when it had one.
     pub id: Option<String>,
+    /// The outlet, from the record.
     pub outlet: Option<String>,
+    /// The country, from the record.
     pub country: Option<String>,
+    /// The headline, when known.
     pub title: Option<String>,
+    /// Where it was published, when known.
     pub url: Option<String>,
     /// Detected language (ISO 639-1), falling back to the declared one.
     pub language: String,
     /// The `language` field of the input, when it had one.
     pub declared_language: Option<String>,
+    /// Sentences in the source (before debris was dropped).
     pub sentences: usize,
     /// Sentences left after dropping site debris (menus, bylines, "Read more", headings).
     pub reporting_sentences: usize,
     /// Whether the embedding model read this source (false: language it does not know).
     pub aligned: bool,
+    /// Its most central sentences (or its lead, see `summary_method`).
     pub summary: Vec<Cite>,
     /// "extractive", or "lead" when the model cannot read the language.
     pub summary_method: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A claim that two or more units carry.
 pub struct SharedClaim {
     /// The sources (or groups) that carry it.
     pub units: Vec<String>,
@@ -54,7 +67,9 @@ pub struct SharedClaim {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A salient sentence that no other unit comes close to.
 pub struct UniqueClaim {
+    /// The sentence.
     pub cite: Cite,
     /// Centrality of the sentence in its own source (0..1, 1 the most central).
     pub salience: f32,
@@ -63,22 +78,31 @@ pub struct UniqueClaim {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One unit's unique claims.
 pub struct UnitUnique {
+    /// The unit (source, or group in the group view).
     pub unit: String,
+    /// Its unique claims, most salient first.
     pub claims: Vec<UniqueClaim>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A figure as one side gives it.
 pub struct FigureCite {
+    /// The figure as written.
     pub value: String,
+    /// The sentence that gives it.
     pub cite: Cite,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// Two units giving different figures (or dates) for the same thing.
 pub struct Disagreement {
     /// What is counted: a class (killed, injured, points, ...) or the word after the number.
     pub what: String,
+    /// One side.
     pub a: FigureCite,
+    /// The other side.
     pub b: FigureCite,
     /// Cosine between the two sentences.
     pub similarity: f32,
@@ -87,47 +111,70 @@ pub struct Disagreement {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One unit's distinctive terms in one language.
 pub struct UnitTerms {
+    /// The unit.
     pub unit: String,
+    /// The language of the texts compared (ISO 639-1).
     pub language: String,
     /// The units whose text in the same language it was compared against.
     pub against: Vec<String>,
+    /// Most distinctive first.
     pub terms: Vec<Term>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// Someone a unit quotes or cites.
 pub struct Speaker {
+    /// The name as written.
     pub name: String,
+    /// Sentences that attribute something to them.
     pub count: usize,
+    /// Up to three of those sentences.
     pub evidence: Vec<Cite>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// Whom one unit quotes.
 pub struct UnitAttribution {
+    /// The unit.
     pub unit: String,
+    /// Most quoted first.
     pub speakers: Vec<Speaker>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One frame's share of a unit's sentences.
 pub struct FrameShare {
+    /// The frame's name.
     pub frame: String,
+    /// Sentences in this frame.
     pub sentences: usize,
+    /// Their share of the unit's framed sentences (0..1).
     pub share: f32,
     /// The sentence of this unit most similar to the frame's description.
     pub example: Option<Cite>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One unit's frames.
 pub struct UnitFrames {
+    /// The unit.
     pub unit: String,
+    /// Its framed sentences.
     pub sentences: usize,
+    /// Frames with at least one sentence, largest first.
     pub shares: Vec<FrameShare>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// Frames: which aspect of the story each unit stresses.
 pub struct FramesReport {
+    /// How sentences were assigned.
     pub method: &'static str,
+    /// How to read the shares.
     pub note: &'static str,
+    /// Each unit's shares by similarity.
     pub units: Vec<UnitFrames>,
     /// Frames by zero-shot NLI, when an NLI model was given (`--nli-model-dir`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,42 +184,58 @@ pub struct FramesReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// Frames by zero-shot NLI.
 pub struct NliFrames {
+    /// The NLI model's name.
     pub model: String,
     /// The hypothesis template; `{}` took each frame's topic.
     pub template: String,
     /// The hypothesis of each frame, exactly as the model read it.
     pub hypotheses: Vec<Hypothesis>,
+    /// How sentences were assigned.
     pub method: &'static str,
+    /// How to read the shares.
     pub note: &'static str,
+    /// Each unit's shares by NLI.
     pub units: Vec<UnitFrames>,
     /// Share of sentences that NLI and similarity put in the same frame.
     pub agreement: f32,
     /// (sentence, hypothesis) pairs the model read.
     pub pairs: usize,
+    /// Wall time of the NLI pass.
     pub elapsed_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One frame's hypothesis.
 pub struct Hypothesis {
+    /// The frame.
     pub frame: &'static str,
+    /// The hypothesis the model read.
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One framed sentence with its frame by each method.
 pub struct FramedSentence {
     #[serde(flatten)]
+    /// The sentence.
     pub cite: Cite,
+    /// Its unit.
     pub unit: String,
     /// Frame by similarity, and the cosine to its description.
     pub frame: &'static str,
+    /// Cosine to the frame's description.
     pub similarity: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Its frame by NLI, when a model was given.
     pub nli: Option<NliFrame>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A sentence's frame by zero-shot NLI.
 pub struct NliFrame {
+    /// The frame ("Other" when even the best is more contradicted than entailed).
     pub frame: &'static str,
     /// The frame whose hypothesis it entails most; `frame` is "Other" when even this one
     /// is more contradicted than entailed.
@@ -186,19 +249,30 @@ pub struct NliFrame {
 /// The whole comparison. Top-level keys are the stable JSON schema (see README).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// [`SCHEMA`].
     pub schema: &'static str,
+    /// The sentence-embedding model that aligned the sentences.
     pub model: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// What the group view grouped by, if anything.
     pub group_by: Option<GroupBy>,
     /// The units compared: source labels, or group names with `group_by`.
     pub units: Vec<String>,
+    /// Each source.
     pub sources: Vec<SourceReport>,
+    /// Claims two or more units carry.
     pub shared: Vec<SharedClaim>,
+    /// What each unit alone reports.
     pub unique: Vec<UnitUnique>,
+    /// Conflicting figures and dates.
     pub disagreements: Vec<Disagreement>,
+    /// Distinctive terms per unit and language.
     pub terms: Vec<UnitTerms>,
+    /// Whom each unit quotes.
     pub attribution: Vec<UnitAttribution>,
+    /// Frames.
     pub frames: FramesReport,
+    /// What the reader must know about this comparison (unread languages, a single unit).
     pub warnings: Vec<String>,
     /// Wall time of the comparison, model loading excluded.
     pub elapsed_ms: u64,

@@ -8,7 +8,9 @@ use crate::input::{document, Document};
 /// One input source with the label the report uses for it.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// The name the report cites it by (distinct within a comparison).
     pub label: String,
+    /// Its text and metadata.
     pub doc: Document,
 }
 
@@ -55,7 +57,9 @@ pub fn distinct_labels(sources: &mut [Source]) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
+    /// By the record's `country`.
     Country,
+    /// By the record's `outlet`.
     Outlet,
 }
 

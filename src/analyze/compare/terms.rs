@@ -12,7 +12,9 @@ use super::text::{stop_words, words};
 use super::{CompareConfig, UnitTerms};
 
 #[derive(Debug, Clone, Serialize)]
+/// A term one unit uses more than the others.
 pub struct Term {
+    /// A word or a two-word phrase, lower case.
     pub term: String,
     /// Occurrences in this unit's text.
     pub count: u32,
