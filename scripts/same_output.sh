@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Shows that a change left parallax's output as it was: runs `compare -f json` on every
 # event of the dev coverage (the automatic model pick, the group view, and the English
-# MiniLM), `summarize` at each length kind, and `batch` summarize and compare jobs, with
-# timing fields removed; `save` writes the outputs to DIR, `check` compares against them.
+# MiniLM), `summarize` at each length kind, `embed`, `eval rouge`, and `batch` summarize and
+# compare jobs, with timing fields removed; `save` writes the outputs to DIR, `check` compares against them.
 #
 #   scripts/same_output.sh save DIR [BINARY]    # before the change (e.g. a copy of the old binary)
 #   scripts/same_output.sh check DIR [BINARY]   # after: exits 1 and shows a diff if any byte differs
@@ -31,6 +31,9 @@ for len in "--sentences 4" "--ratio 0.2" "--words 60"; do
     # shellcheck disable=SC2086
     "$BIN" -q summarize "$DATA/seed-article.txt" "$COV" -f json $len | strip >"$OUT/summarize-${len// /}.jsonl"
 done
+# Two inputs, one of them records, in chunks that span both.
+"$BIN" -q embed "$DATA/minilm-reference.jsonl" "$DATA/seed-article.txt" --truncate --chunk 50 >"$OUT/embed.jsonl"
+"$BIN" -q eval rouge --data "$DATA/summ-dev.jsonl" --limit 20 --json >"$OUT/eval-rouge.json"
 TMP="$(mktemp -d)"
 "$BIN" -q batch "$COV" --task summarize -o "$TMP/s.jsonl" --chunk 7 || true
 "$BIN" -q batch "$COV" --task compare --group-by country -o "$TMP/c.jsonl" || true

@@ -3,6 +3,7 @@
 
 pub mod abstractive;
 pub mod compare;
+pub mod eval;
 pub mod extractive;
 pub mod rouge;
 pub mod summarize;

@@ -5,8 +5,10 @@
 //! - [`records`]: reading the input line by line, and the error record of a bad line;
 //! - [`resume`]: what an earlier run wrote, and appending that survives a crash;
 //! - [`shard`]: which records a worker owns;
-//! - [`run`]: the drivers of the summarize and compare tasks.
+//! - [`run`]: the drivers of the summarize and compare tasks;
+//! - [`embed`]: `parallax embed`'s stream of sentences to vectors.
 
+pub mod embed;
 pub mod records;
 pub mod resume;
 pub mod run;
