@@ -18,3 +18,6 @@ pub use records::{error_record, Line, Records};
 pub use resume::{Appender, Resume, Sinks};
 pub use run::{compare_groups, summarize, Comparer, Job, Progress, Tally};
 pub use shard::Shard;
+
+#[cfg(test)]
+mod tests;
