@@ -6,7 +6,7 @@ pub use super::extractive::Length;
 use super::extractive::{rank, ExtractiveConfig};
 use crate::encode::{Backend, BatchEncoder, Truncation};
 use crate::error::Result;
-use crate::input::{self, Document, Sentence};
+use crate::input::{self, debris, Document, Sentence};
 
 /// One sentence of a summary.
 #[derive(Debug, Clone, Serialize)]
@@ -76,11 +76,6 @@ pub struct Summary {
     pub generation: Option<crate::encode::GenerationSettings>,
 }
 
-/// Sentences a summary should never pick: no letters, or too short to say anything.
-fn is_content(s: &Sentence) -> bool {
-    s.text.split_whitespace().count() >= 4 && s.text.chars().any(char::is_alphabetic)
-}
-
 /// Extractive summaries of several documents, with all their sentences embedded in one
 /// batched pass.
 pub fn summarize_extractive<B: Backend<Output = Vec<f32>>>(
@@ -97,7 +92,7 @@ pub fn summarize_extractive<B: Backend<Output = Vec<f32>>>(
             input::split(&d.text, d.language.as_deref().unwrap_or("en"))
                 .into_iter()
                 .enumerate()
-                .filter(|(_, s)| is_content(s))
+                .filter(|(_, s)| debris::is_reporting(&s.text))
                 .collect()
         })
         .collect();

@@ -1,5 +1,6 @@
 //! Input stage: load documents, clean them, split them into sentences.
 
+pub mod debris;
 pub mod document;
 pub mod fetch;
 pub mod html;

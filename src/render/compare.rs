@@ -101,9 +101,13 @@ fn markdown(r: &Report) -> String {
         for c in &u.claims {
             let _ = writeln!(
                 o,
-                "- {} _(nearest elsewhere {:.2})_",
+                "- {} _(nearest elsewhere {:.2}{})_",
                 cite_md(&c.cite),
-                c.nearest
+                c.nearest,
+                c.nearest_cite
+                    .as_ref()
+                    .map(|n| format!(": {} #{} “{}”", n.source, n.index + 1, n.text))
+                    .unwrap_or_default()
             );
         }
         o.push('\n');
@@ -274,7 +278,12 @@ fn text(r: &Report, color: bool) -> String {
             t.add_row(vec![
                 u.unit.clone(),
                 format!("#{} {}", c.cite.index + 1, c.cite.text),
-                format!("{:.2}", c.nearest),
+                match &c.nearest_cite {
+                    Some(n) => {
+                        format!("{:.2} {} #{}: {}", c.nearest, n.source, n.index + 1, n.text)
+                    }
+                    None => format!("{:.2}", c.nearest),
+                },
             ]);
         }
     }

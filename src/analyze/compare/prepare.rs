@@ -7,7 +7,7 @@ use super::{frames, text, Cite, CompareConfig};
 use crate::analyze::extractive::{rank, ExtractiveConfig, Length};
 use crate::encode::{Backend, BatchEncoder, Truncation};
 use crate::error::Result;
-use crate::input;
+use crate::input::{self, debris};
 
 /// One reporting sentence of one source.
 #[derive(Debug, Clone)]
@@ -133,11 +133,12 @@ pub fn prepare<'a, B: Backend<Output = Vec<f32>>>(
         let all = input::split(&s.doc.text, &lang);
         all_counts.push(all.len());
         for (index, sentence) in all.into_iter().enumerate() {
-            if text::is_reporting(&sentence.text) {
+            let body = debris::strip_header(&sentence.text);
+            if debris::is_reporting(body) {
                 sents.push(Sent {
                     source: si,
                     index,
-                    text: sentence.text,
+                    text: body.to_string(),
                     vector: None,
                     salience: 0.0,
                 });

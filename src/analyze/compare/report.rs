@@ -75,6 +75,8 @@ pub struct UniqueClaim {
     pub salience: f32,
     /// Highest cosine to any sentence of another unit: how far from unique it came.
     pub nearest: f32,
+    /// That sentence of another unit, so the reader sees what came closest.
+    pub nearest_cite: Option<Cite>,
 }
 
 #[derive(Debug, Clone, Serialize)]

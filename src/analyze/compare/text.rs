@@ -33,64 +33,6 @@ pub fn detect_language(text: &str) -> Option<String> {
     Some(code.to_string())
 }
 
-/// Phrases that mark a line as site furniture rather than reporting (lower case).
-const DEBRIS: &[&str] = &[
-    "advertisement",
-    "read more",
-    "read also",
-    "see also",
-    "related news",
-    "related:",
-    "subscribe",
-    "sign up",
-    "newsletter",
-    "cookie",
-    "all rights reserved",
-    "follow us",
-    "share this",
-    "click here",
-    "copyright",
-    "©",
-    "getty images",
-    "photo:",
-    "image:",
-    "video:",
-    "loader",
-    "quick looks",
-    "deep look",
-    "читайте также",
-    "читайте також",
-    "реклама",
-    "подписывайтесь",
-    "підписуйтесь",
-    "фото:",
-    "новости партнеров",
-    "новини партнерів",
-    "поделиться",
-    "поділитися",
-];
-
-/// Whether a sentence is reporting rather than site debris (menus, bylines, tickers, "Read
-/// more", captions' credits, headings). Lines without a sentence end and under 12 words are
-/// taken as headings or menu items; anything under 5 words says too little to compare.
-pub fn is_reporting(sentence: &str) -> bool {
-    let words = sentence.split_whitespace().count();
-    if words < 5 || !sentence.chars().any(char::is_alphabetic) {
-        return false;
-    }
-    let lower = sentence.to_lowercase();
-    if DEBRIS.iter().any(|d| lower.contains(d)) {
-        return false;
-    }
-    if lower.starts_with("by ") && words < 12 {
-        return false;
-    }
-    let ends = sentence
-        .trim_end_matches(['"', '”', '’', '»', '\'', ')'])
-        .ends_with(['.', '!', '?', '…', ':']);
-    ends || words >= 12
-}
-
 /// Lower-case words (letters, digits, inner apostrophes and hyphens), in order.
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -206,22 +148,6 @@ pub fn stop_words(lang: &str) -> &'static HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn debris_is_not_reporting() {
-        assert!(!is_reporting("Advertisement"));
-        assert!(!is_reporting(
-            "Newsletter Newsletters Events Events Podcasts Videos Africanews"
-        ));
-        assert!(!is_reporting("Related News:"));
-        assert!(!is_reporting("Читайте также: новости партнеров"));
-        assert!(is_reporting(
-            "At least 20 people, including two children, were killed in a Russian missile attack."
-        ));
-        assert!(is_reporting(
-            "Песков заявил, что Кремль пока не получал плана."
-        ));
-    }
 
     #[test]
     fn words_keep_hyphens_and_cyrillic() {
