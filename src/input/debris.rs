@@ -74,8 +74,7 @@ pub fn is_reporting(sentence: &str) -> bool {
 /// closing quotes or brackets.
 fn ends_as_sentence(sentence: &str) -> bool {
     sentence
-        .trim_end()
-        .trim_end_matches(['"', '”', '’', '»', '\'', ')', '“'])
+        .trim_end_matches(|c: char| c.is_whitespace() || "\"”’»')“`".contains(c))
         .ends_with(['.', '!', '?', '…', ':'])
 }
 
