@@ -89,11 +89,14 @@ pub fn summarize_extractive<B: Backend<Output = Vec<f32>>>(
     let split: Vec<Vec<(usize, Sentence)>> = docs
         .iter()
         .map(|d| {
-            input::split(&d.text, d.language.as_deref().unwrap_or("en"))
-                .into_iter()
-                .enumerate()
-                .filter(|(_, s)| debris::is_reporting(&s.text))
-                .collect()
+            input::split(
+                &d.text,
+                &input::language::source_language(d).unwrap_or_else(|| "en".into()),
+            )
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| debris::is_reporting(&s.text))
+            .collect()
         })
         .collect();
     let all: Vec<&str> = split

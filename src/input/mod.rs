@@ -4,6 +4,7 @@ pub mod debris;
 pub mod document;
 pub mod fetch;
 pub mod html;
+pub mod language;
 pub mod sentences;
 
 pub use document::{load_all, Document};
