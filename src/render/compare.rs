@@ -112,6 +112,21 @@ fn markdown(r: &Report) -> String {
         }
         o.push('\n');
     }
+    let _ = writeln!(o, "## Exclusive details\n");
+    if r.exclusive.is_empty() {
+        let _ = writeln!(o, "None found.");
+    }
+    for e in &r.exclusive {
+        let _ = writeln!(
+            o,
+            "- **{}** ({}, only {}): {}",
+            e.value,
+            e.kind,
+            e.unit,
+            cite_md(&e.cite)
+        );
+    }
+    o.push('\n');
     let _ = writeln!(o, "## Disagreements\n");
     if r.disagreements.is_empty() {
         let _ = writeln!(o, "None found.\n");
@@ -286,6 +301,17 @@ fn text(r: &Report, color: bool) -> String {
                 },
             ]);
         }
+    }
+    let _ = writeln!(o, "{t}");
+    let _ = writeln!(o, "\n{}", h("EXCLUSIVE DETAILS"));
+    let mut t = table(&["only in", "kind", "detail", "sentence"]);
+    for e in &r.exclusive {
+        t.add_row(vec![
+            e.unit.clone(),
+            e.kind.to_string(),
+            e.value.clone(),
+            format!("{} #{} {}", e.cite.source, e.cite.index + 1, e.cite.text),
+        ]);
     }
     let _ = writeln!(o, "{t}");
     let _ = writeln!(o, "\n{}", h("DISAGREEMENTS"));

@@ -86,6 +86,30 @@ const CLASSES: &[(&str, &[&str])] = &[
         &["drone", "дрон", "беспилотн", "безпілотн", "бпла"],
     ),
     ("missiles", &["missile", "ракет"]),
+    (
+        "square km",
+        &["square", "sq", "кв", "квадрат", "km²", "км²"],
+    ),
+    (
+        "troops",
+        &[
+            "troop",
+            "soldier",
+            "servicem",
+            "personnel",
+            "военнослужащ",
+            "военных",
+            "солдат",
+            "військовослужб",
+            "військових",
+            "бійц",
+            "бойц",
+        ],
+    ),
+    (
+        "money",
+        &["dollar", "usd", "euro", "доллар", "долар", "євро", "евро"],
+    ),
 ];
 
 /// Words between a number and what it counts ("at least 25 people").
@@ -189,6 +213,21 @@ pub(super) fn parse_number(token: &str) -> Option<(f64, &str)> {
         .map(|v| (v, suffix))
 }
 
+/// Joins digit groups that Russian, Ukrainian, Polish and French separate with a space
+/// ("800 000", "1 000", with a no-break space too) into one number.
+fn group_thousands(sentence: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(\b\d{1,3})[ \u{a0}\u{202f}](\d{3})\b").expect("valid regex")
+    });
+    let mut s = sentence.to_string();
+    // Twice: "1 000 000" has two joins that overlap.
+    for _ in 0..2 {
+        s = re.replace_all(&s, "$1$2").into_owned();
+    }
+    s
+}
+
 /// The figures of one sentence. Years, clock times and calendar days are not counts and
 /// are left out.
 pub fn figures(sentence: &str) -> Vec<Figure> {
@@ -196,7 +235,7 @@ pub fn figures(sentence: &str) -> Vec<Figure> {
     // clause first ("26 were killed, and 93 were wounded").
     let mut toks: Vec<String> = Vec::new();
     let mut clause: Vec<usize> = Vec::new();
-    for (c, part) in sentence
+    for (c, part) in group_thousands(sentence)
         .replace('%', " % ")
         .split([',', ';', ':', '—', '–', '(', ')'])
         .enumerate()
@@ -366,6 +405,18 @@ mod tests {
         );
         assert_eq!(what("the 28-point plan"), [(28.0, "points".to_string())]);
         assert_eq!(what("план из 28 пунктов"), [(28.0, "points".to_string())]);
+    }
+
+    #[test]
+    fn space_grouped_thousands_are_one_number() {
+        assert_eq!(
+            what("Чисельність ЗСУ обмежать до 800 000 військових."),
+            [(800000.0, "troops".to_string())]
+        );
+        assert_eq!(
+            what("Обмін 1 000 полонених."),
+            [(1000.0, "prisoners".to_string())]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod attribution;
 pub mod claims;
 pub mod dates;
 pub mod disagreements;
+pub mod exclusive;
 pub mod facts;
 pub mod frames;
 pub mod prepare;
@@ -166,6 +167,7 @@ pub fn compare<B: Backend<Output = Vec<f32>>>(
         sources: summary::sources(&p, cfg),
         shared: claims::shared(&p, &claims, cfg),
         unique: unique::unique(&p, &claims, cfg),
+        exclusive: exclusive::exclusive(&p, &claims, cfg),
         disagreements: disagreements::disagreements(&p, &claims, cfg),
         terms: terms::terms(&p, cfg),
         attribution: attribution::attribution(&p),

@@ -3,7 +3,9 @@
 //! each sentence's salience in its source. Findings read this value and never re-embed.
 
 use super::sources::Source;
-use super::{frames, text, Cite, CompareConfig};
+use std::collections::HashMap;
+
+use super::{exclusive, frames, text, Cite, CompareConfig};
 use crate::analyze::extractive::{rank, ExtractiveConfig, Length};
 use crate::encode::{Backend, BatchEncoder, Truncation};
 use crate::error::Result;
@@ -50,6 +52,9 @@ pub struct Prepared<'a> {
     pub vectors: Vec<Vec<f32>>,
     /// One vector per entry of [`frames::FRAMES`], embedded in the same pass.
     pub frame_vectors: Vec<Vec<f32>>,
+    /// Names found in the reporting sentences, with their vectors: only with a
+    /// multilingual model, which can tell that Switzerland and Швейцарії are one place.
+    pub names: HashMap<String, Vec<f32>>,
     /// Each readable source's summary picks (indices into `sents`).
     pub picks: Vec<Option<Vec<usize>>>,
     /// What the reader must know, in the order found.
@@ -150,6 +155,18 @@ pub fn prepare<'a, B: Backend<Output = Vec<f32>>>(
 
     // One batched pass: every readable sentence, then the frame descriptions. A sentence
     // longer than the model reads is cut: its first 256 tokens still say what it reports.
+    // Names, for matching them across languages (multilingual models only).
+    let mut name_list: Vec<String> = Vec::new();
+    if cfg.model_languages.is_none() {
+        let mut seen = std::collections::HashSet::new();
+        for s in sents.iter().filter(|s| readable[s.source]) {
+            for (n, _, _) in exclusive::names(&s.text) {
+                if seen.insert(n.clone()) {
+                    name_list.push(n);
+                }
+            }
+        }
+    }
     let mut texts: Vec<&str> = Vec::new();
     for s in sents.iter_mut().filter(|s| readable[s.source]) {
         s.vector = Some(texts.len());
@@ -157,7 +174,13 @@ pub fn prepare<'a, B: Backend<Output = Vec<f32>>>(
     }
     let frame_at = texts.len();
     texts.extend(frames::FRAMES.iter().map(|(_, d)| *d));
+    let name_at = texts.len();
+    texts.extend(name_list.iter().map(String::as_str));
     let mut vectors = encoder.encode(&texts, Truncation::Cut)?.outputs;
+    let names: HashMap<String, Vec<f32>> = name_list
+        .into_iter()
+        .zip(vectors.split_off(name_at))
+        .collect();
     let frame_vectors = vectors.split_off(frame_at);
 
     let by_source: Vec<Vec<usize>> = (0..sources.len())
@@ -202,6 +225,7 @@ pub fn prepare<'a, B: Backend<Output = Vec<f32>>>(
         aligned,
         vectors,
         frame_vectors,
+        names,
         picks,
         warnings,
     })

@@ -248,6 +248,19 @@ pub struct NliFrame {
     pub entailment: f32,
 }
 
+/// A detail (a name, figure, date or quotation) that one unit gives and no other does.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exclusive {
+    /// The unit that gives it.
+    pub unit: String,
+    /// "place", "person", "organisation", "figure", "date" or "quote".
+    pub kind: &'static str,
+    /// The detail as written.
+    pub value: String,
+    /// The sentence that gives it.
+    pub cite: Cite,
+}
+
 /// The whole comparison. Top-level keys are the stable JSON schema (see README).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -266,6 +279,8 @@ pub struct Report {
     pub shared: Vec<SharedClaim>,
     /// What each unit alone reports.
     pub unique: Vec<UnitUnique>,
+    /// Details only one unit gives, though their sentence may be shared.
+    pub exclusive: Vec<Exclusive>,
     /// Conflicting figures and dates.
     pub disagreements: Vec<Disagreement>,
     /// Distinctive terms per unit and language.
