@@ -12,6 +12,7 @@ mod cli_inputs;
 mod cli_models;
 mod cli_nli;
 mod cli_summarize;
+mod compare_findings;
 mod e5_multilingual;
 mod embeddings;
 mod html_report;

@@ -218,7 +218,7 @@ pub(super) fn parse_number(token: &str) -> Option<(f64, &str)> {
 fn group_thousands(sentence: &str) -> String {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r"(\b\d{1,3})[ \u{a0}\u{202f}](\d{3})\b").expect("valid regex")
+        regex::Regex::new(r"(\b\d{1,3})[ \u{a0}\u{202f}\u{2009}](\d{3})\b").expect("valid regex")
     });
     let mut s = sentence.to_string();
     // Twice: "1 000 000" has two joins that overlap.
