@@ -189,6 +189,37 @@ fn details_one_side_gives_are_found_inside_shared_sentences() {
 }
 
 #[test]
+fn a_place_one_side_names_inside_a_shared_sentence() {
+    // Only the Washington Examiner names Helsinki (the 2018 press conference), in a
+    // sentence that another side's sentence shares.
+    let r = by_country("alaska_summit_aug15");
+    let e = r["exclusive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["value"] == "Helsinki")
+        .expect("Helsinki is exclusive");
+    assert_eq!(
+        (e["unit"].as_str(), e["kind"].as_str()),
+        (Some("US"), Some("place"))
+    );
+    let cite = (&e["cite"]["source"], &e["cite"]["index"]);
+    assert!(r["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["wording"].as_array().unwrap())
+        .any(|w| (&w["source"], &w["index"]) == cite));
+    for (_, country, _, text) in records("alaska_summit_aug15") {
+        if country != "US" {
+            assert!(!["Helsinki", "Хельсинк", "Гельсінк"]
+                .iter()
+                .any(|h| text.contains(h)));
+        }
+    }
+}
+
+#[test]
 fn a_figure_given_in_another_script_is_exclusive_to_its_side() {
     // UNIAN alone (UA) reports the European plan's ceiling of 800,000 troops, written
     // "800 000"; no other side's article has that number.

@@ -188,26 +188,28 @@ fn compare_aligns_claims_across_english_russian_and_ukrainian() {
             .unwrap()
             .to_string()
     };
-    // The strike and its toll: one claim with English, Russian and Ukrainian wording.
-    let across = r["shared"].as_array().unwrap().iter().find(|c| {
-        let langs: std::collections::BTreeSet<String> = c["wording"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| lang_of(w["source"].as_str().unwrap()))
-            .collect();
-        ["en", "ru", "uk"].iter().all(|l| langs.contains(*l))
-    });
-    let claim = across.expect("no claim carried in all three languages");
-    let text: String = claim["wording"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["text"].as_str().unwrap().to_lowercase())
-        .collect();
+    // Claims align across languages: the toll of 25 in English and Russian, the count of
+    // drones and missiles in English and Ukrainian (one claim per fact: claims no longer
+    // chain every fact of the story into one).
+    let claim_in = |langs: [&str; 2], needles: [&str; 2]| {
+        r["shared"].as_array().unwrap().iter().find(|c| {
+            let w = c["wording"].as_array().unwrap();
+            let has = |lang: &str, needle: &str| {
+                w.iter().any(|x| {
+                    lang_of(x["source"].as_str().unwrap()) == lang
+                        && x["text"].as_str().unwrap().contains(needle)
+                })
+            };
+            has(langs[0], needles[0]) && has(langs[1], needles[1])
+        })
+    };
     assert!(
-        text.contains("ternopil") && (text.contains("тернопол") || text.contains("тернопіл")),
-        "{claim:#}"
+        claim_in(["en", "ru"], ["25", "погибли 25"]).is_some(),
+        "no claim holds the toll of 25 in English and Russian"
+    );
+    assert!(
+        claim_in(["en", "uk"], ["476 drones", "48 ракетами"]).is_some(),
+        "no claim holds the drone count in English and Ukrainian"
     );
 
     // All-English input keeps the fast English model.
