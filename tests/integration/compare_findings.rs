@@ -26,13 +26,16 @@ const EVENTS: [&str; 10] = [
 /// The group-view report of `event`, computed once for all tests of this module.
 fn by_country(event: &str) -> Value {
     static CACHE: OnceLock<Mutex<HashMap<String, Value>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache.lock().unwrap().get(event) {
-        return v.clone();
-    }
-    let v = compute(event);
-    cache.lock().unwrap().insert(event.to_string(), v.clone());
-    v
+    // Held while computing: a test asking for an event another test is computing waits
+    // for it rather than running the same comparison again.
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(event.to_string())
+        .or_insert_with(|| compute(event))
+        .clone()
 }
 
 fn compute(event: &str) -> Value {
