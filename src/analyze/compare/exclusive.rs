@@ -347,6 +347,11 @@ pub fn names(sentence: &str) -> Vec<(String, &'static str, Vec<String>)> {
             && !NOT_NAMES.contains(&w.to_lowercase().as_str())
             && !is_adjective(&w)
     };
+    // An acronym (МВД, NATO) is a name of its own, not part of the next one.
+    let acronym = |t: &str| {
+        let w = clean(t);
+        w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -355,11 +360,6 @@ pub fn names(sentence: &str) -> Vec<(String, &'static str, Vec<String>)> {
             continue;
         }
         let start = i;
-        // An acronym (МВД, NATO) is a name of its own, not part of the next one.
-        let acronym = |t: &str| {
-            let w = clean(t);
-            w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
-        };
         while i < tokens.len()
             && is_cap(tokens[i])
             && (i == start
@@ -455,12 +455,13 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
             );
         }
     }
-    // Each unit's names, for the multilingual model's test (exonyms: Switzerland =
-    // Швейцарія, РФ = Russia, ЗСУ = ВСУ).
-    let mut names_of: Vec<Vec<String>> = vec![Vec::new(); p.units.len()];
-    for s in &p.sents {
+    // Each sentence's names, read once; and each unit's, for the multilingual model's test
+    // (exonyms: Switzerland = Швейцарія, РФ = Russia, ЗСУ = ВСУ).
+    let sentence_names: Vec<_> = p.sents.iter().map(|s| names(&s.text)).collect();
+    let mut names_of: Vec<Vec<&str>> = vec![Vec::new(); p.units.len()];
+    for (s, found) in p.sents.iter().zip(&sentence_names) {
         let u = unit_index(p, &p.unit_names[s.source]);
-        names_of[u].extend(names(&s.text).into_iter().map(|(n, _, _)| n));
+        names_of[u].extend(found.iter().map(|(n, _, _)| n.as_str()));
     }
     let elsewhere =
         |u: usize, test: &dyn Fn(usize) -> bool| (0..p.units.len()).any(|o| o != u && test(o));
@@ -482,7 +483,7 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
         };
         // An outlet naming itself ("UNN reports") is no detail of the story.
         let own = skeleton(&p.sources[s.source].label);
-        for (name, kind, keys) in names(&s.text) {
+        for (name, kind, keys) in &sentence_names[i] {
             if keys
                 .iter()
                 .any(|k| k.len() >= 2 && own.starts_with(k.as_str()))
@@ -492,14 +493,14 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
             let given = |o: usize| {
                 keys.iter().any(|k| {
                     skeletons[o].contains(k) || skeletons[o].iter().any(|x| same_name(k, x))
-                }) || p.names.get(&name).is_some_and(|v| {
+                }) || p.names.get(name).is_some_and(|v| {
                     names_of[o]
                         .iter()
-                        .any(|n| p.names.get(n).is_some_and(|w| cosine(v, w) >= SAME_NAME))
+                        .any(|n| p.names.get(*n).is_some_and(|w| cosine(v, w) >= SAME_NAME))
                 })
             };
             if !elsewhere(u, &given) {
-                push(kind, name);
+                push(kind, name.clone());
             }
         }
         // Only figures whose class is known (killed, percent, square km, troops, ...): a
