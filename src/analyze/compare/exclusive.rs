@@ -401,6 +401,12 @@ pub fn names(sentence: &str) -> Vec<(String, &'static str, Vec<String>)> {
     out
 }
 
+/// Whether a figure as written is an ordinal ("65th swap", "3rd"): a rank, not a count.
+fn is_ordinal(text: &str) -> bool {
+    let suffix = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',');
+    ["st", "nd", "rd", "th"].contains(&suffix.to_lowercase().as_str())
+}
+
 /// The quotations of a sentence of at least six words.
 fn quotes(sentence: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -507,7 +513,7 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
         // number with a bare head word is too often part of a name ("24 Канал").
         for f in facts::figures(&s.text)
             .into_iter()
-            .filter(|f| f.class && !f.text.ends_with(['h', 't', 'd']))
+            .filter(|f| f.class && !is_ordinal(&f.text))
         {
             if f.value >= 2.0 && !elsewhere(u, &|o| values[o].contains(&f.value.to_bits())) {
                 push(
@@ -600,6 +606,14 @@ mod tests {
                 ("Игорь Клименко", "person")
             ]
         );
+    }
+
+    #[test]
+    fn ordinals_are_ranks_but_a_28_point_plan_is_a_count() {
+        assert!(is_ordinal("65th") && is_ordinal("1st") && is_ordinal("3rd"));
+        let f = facts::figures("Kyiv received the 28-point plan.");
+        assert_eq!(f[0].text, "28-point");
+        assert!(!is_ordinal(&f[0].text));
     }
 
     #[test]
