@@ -331,7 +331,11 @@ fn kind_of(words: &[&str], before: Option<&str>) -> Option<&'static str> {
 
 /// The names in a sentence: (the name as written, its kind, the skeletons of its words).
 pub fn names(sentence: &str) -> Vec<(String, &'static str, Vec<String>)> {
-    let tokens: Vec<&str> = sentence.split_whitespace().collect();
+    // Dashes written without spaces ("from Axios—that") separate words as spaces do.
+    let tokens: Vec<&str> = sentence
+        .split(|c: char| c.is_whitespace() || c == '—' || c == '–')
+        .filter(|t| !t.is_empty())
+        .collect();
     // A run of names stops after a token that ends a clause or a quotation.
     let breaks = |t: &str| t.ends_with([',', ';', ':', '.', '!', '?', ')', '»', '”', '"', '—']);
     let clean = |t: &str| -> String {
@@ -614,6 +618,13 @@ mod tests {
         let f = facts::figures("Kyiv received the 28-point plan.");
         assert_eq!(f[0].text, "28-point");
         assert!(!is_ordinal(&f[0].text));
+    }
+
+    #[test]
+    fn an_unspaced_dash_separates_a_name_from_the_next_word() {
+        let n = names("It followed reporting by the Financial Times—that the plan had changed.");
+        let got: Vec<&str> = n.iter().map(|(v, _, _)| v.as_str()).collect();
+        assert_eq!(got, ["Financial Times"]);
     }
 
     #[test]
