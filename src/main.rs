@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Summarize(args) => cli::summarize::run(args),
         Command::Compare(args) => cli::compare::run(args, cli.quiet),
         Command::Batch(args) => cli::batch::run(args, cli.quiet),
+        Command::Stories(args) => cli::stories::run(args, cli.quiet),
         Command::Embed(args) => cli::embed::run(args, cli.quiet),
         Command::Models(cmd) => cli::models::run(cmd),
         Command::Bench(cmd) => cli::bench::run(cmd),

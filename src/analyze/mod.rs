@@ -6,4 +6,5 @@ pub mod compare;
 pub mod eval;
 pub mod extractive;
 pub mod rouge;
+pub mod stories;
 pub mod summarize;

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use comfy_table::{presets, Table};
 use parallax::analyze::eval;
+use parallax::analyze::stories::score::Scores;
+use parallax::analyze::stories::StoriesConfig;
+use parallax::jobs::stories as job;
 
 use super::{ModelArgs, RuntimeArgs};
 
@@ -13,6 +16,144 @@ pub enum EvalCommand {
     /// ROUGE-1/2/L F1 of the summarizer and of Lead-3 on a JSONL file with `document` and
     /// `reference` fields (and optionally `dataset`, reported separately).
     Rouge(RougeArgs),
+    /// Pairwise and B-cubed precision/recall/F1 of `parallax stories` against a label
+    /// field, beside a one-threshold baseline.
+    Stories(StoriesEvalArgs),
+}
+
+#[derive(Args)]
+pub struct StoriesEvalArgs {
+    /// JSON Lines with `id`, `text` and the label (e.g. ../shared/data/coverage-dev.jsonl,
+    /// label `event`), or the Multi-News layout (`document` with source articles joined by
+    /// `|||||`, each record one story; e.g. ../shared/data/summ-dev.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+
+    /// The field that says which story a record belongs to.
+    #[arg(long, default_value = "event", value_name = "FIELD")]
+    pub label: String,
+
+    /// Only records whose `dataset` field is this (summ-dev holds CNN and Multi-News).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
+
+    /// Also score these thresholds (comma-separated), to see how the choice was made.
+    #[arg(long, value_delimiter = ',', value_name = "SIMS")]
+    pub sweep: Vec<f32>,
+
+    /// As `stories --threshold`.
+    #[arg(long, default_value_t = StoriesConfig::default().threshold, value_name = "SIM")]
+    pub threshold: f32,
+
+    /// As `stories --window-days`.
+    #[arg(long, default_value_t = StoriesConfig::default().window_days, value_name = "DAYS")]
+    pub window_days: i64,
+
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+#[derive(serde::Serialize)]
+struct StoriesLine {
+    method: String,
+    threshold: f32,
+    articles: usize,
+    #[serde(flatten)]
+    scores: Scores,
+}
+
+fn stories(args: StoriesEvalArgs) -> anyhow::Result<i32> {
+    anyhow::ensure!(args.window_days >= 0, "--window-days must be 0 or more");
+    let mut labelled = job::read_labelled(&args.data, &args.label, "country")?;
+    if let Some(d) = &args.dataset {
+        let keep = job::dataset_ids(&args.data, d)?;
+        labelled.retain(|(_, l)| keep.contains(l));
+    }
+    anyhow::ensure!(
+        !labelled.is_empty(),
+        "{}: no labelled article to score",
+        args.data.display()
+    );
+    let opened = super::open_embedder(
+        super::stories::stories_model(args.model.spec()),
+        &args.runtime,
+    )?;
+    let articles: Vec<_> = labelled.iter().map(|(a, _)| a.clone()).collect();
+    let vectors = job::embed_leads(&opened.embedder, &articles, &mut |_| {})?;
+    let method = StoriesConfig {
+        threshold: args.threshold,
+        window_days: args.window_days,
+        ..StoriesConfig::default()
+    };
+    let mut runs = vec![("stories".to_string(), method.clone())];
+    for &t in &args.sweep {
+        runs.push((
+            "stories".into(),
+            StoriesConfig {
+                threshold: t,
+                ..method.clone()
+            },
+        ));
+    }
+    runs.push(("baseline".into(), StoriesConfig::baseline()));
+    let lines: Vec<StoriesLine> = runs
+        .into_iter()
+        .map(|(name, config)| StoriesLine {
+            method: name,
+            threshold: config.threshold,
+            articles: labelled.len(),
+            scores: job::evaluate(&labelled, &vectors, config),
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&lines)?);
+        return Ok(0);
+    }
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING);
+    t.set_header([
+        "METHOD",
+        "THRESHOLD",
+        "ARTICLES",
+        "STORIES",
+        "LABELS",
+        "PAIR-P",
+        "PAIR-R",
+        "PAIR-F1",
+        "B3-P",
+        "B3-R",
+        "B3-F1",
+    ]);
+    for l in &lines {
+        let s = &l.scores;
+        t.add_row([
+            l.method.clone(),
+            format!("{:.2}", l.threshold),
+            l.articles.to_string(),
+            s.clusters.to_string(),
+            s.labels.to_string(),
+            format!("{:.3}", s.pairwise.precision),
+            format!("{:.3}", s.pairwise.recall),
+            format!("{:.3}", s.pairwise.f1),
+            format!("{:.3}", s.bcubed.precision),
+            format!("{:.3}", s.bcubed.recall),
+            format!("{:.3}", s.bcubed.f1),
+        ]);
+    }
+    println!("{t}");
+    println!(
+        "model {}; stories: leads with language offsets removed, {}-day window; baseline: raw cosine, \
+         no dates",
+        opened.model.name, args.window_days
+    );
+    Ok(0)
 }
 
 #[derive(Args)]
@@ -41,7 +182,10 @@ pub struct RougeArgs {
 }
 
 pub fn run(cmd: EvalCommand) -> anyhow::Result<i32> {
-    let EvalCommand::Rouge(args) = cmd;
+    let args = match cmd {
+        EvalCommand::Rouge(args) => args,
+        EvalCommand::Stories(args) => return stories(args),
+    };
     anyhow::ensure!(args.sentences > 0, "--sentences must be at least 1");
     let pairs = eval::read_pairs(&args.data, args.limit)?;
     let opened = super::open_embedder(args.model.spec(), &args.runtime)?;

@@ -8,6 +8,7 @@ pub mod embed;
 pub mod eval;
 pub mod models;
 pub mod output;
+pub mod stories;
 pub mod summarize;
 
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub enum Command {
     /// Run summarize or compare over a whole JSON Lines corpus: streamed, resumable
     /// (--resume), shardable across machines (--shard I/N), bad records reported, not fatal.
     Batch(batch::BatchArgs),
+    /// Find the stories of an unlabelled corpus across languages (articles that report one
+    /// event), and each group's blindspots: stories other groups carry and it does not.
+    Stories(stories::StoriesArgs),
     /// Embed sentences as vectors, written as JSON Lines.
     Embed(embed::EmbedArgs),
     /// List, and verify the files of, the models parallax knows.

@@ -6,13 +6,15 @@
 //! - [`resume`]: what an earlier run wrote, and appending that survives a crash;
 //! - [`shard`]: which records a worker owns;
 //! - [`run`]: the drivers of the summarize and compare tasks;
-//! - [`embed`]: `parallax embed`'s stream of sentences to vectors.
+//! - [`embed`]: `parallax embed`'s stream of sentences to vectors;
+//! - [`stories`]: `parallax stories`'s stream of articles to stories.
 
 pub mod embed;
 pub mod records;
 pub mod resume;
 pub mod run;
 pub mod shard;
+pub mod stories;
 
 pub use records::{error_record, Line, Records};
 pub use resume::{Appender, Resume, Sinks};

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod html;
+pub mod stories;
 pub mod summary;
 
 /// Output formats every command that writes results offers.

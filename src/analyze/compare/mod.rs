@@ -127,14 +127,7 @@ pub fn pick_model(spec: ModelSpec, sources: &[Source]) -> ModelSpec {
     if foreign.is_empty() {
         return spec;
     }
-    let manifest = crate::models::Manifest::embedded();
-    let installed = manifest.get(MULTILINGUAL).ok().is_some_and(|e| {
-        crate::models::store::is_installed(
-            &crate::models::store::models_dir().join(MULTILINGUAL),
-            e,
-        )
-    });
-    if installed {
+    if multilingual_installed() {
         tracing::info!("sources in {} → using {MULTILINGUAL}", foreign.join(", "));
         ModelSpec::Name(MULTILINGUAL.into())
     } else {
@@ -145,6 +138,17 @@ pub fn pick_model(spec: ModelSpec, sources: &[Source]) -> ModelSpec {
         );
         spec
     }
+}
+
+/// Whether the multilingual model's files are in the models folder.
+pub fn multilingual_installed() -> bool {
+    let manifest = crate::models::Manifest::embedded();
+    manifest.get(MULTILINGUAL).ok().is_some_and(|e| {
+        crate::models::store::is_installed(
+            &crate::models::store::models_dir().join(MULTILINGUAL),
+            e,
+        )
+    })
 }
 
 /// Compares the sources. Labels must be distinct ([`distinct_labels`] makes them so).

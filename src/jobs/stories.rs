@@ -1,0 +1,413 @@
+//! `parallax stories` as a stream: records read one line at a time, leads embedded a chunk
+//! at a time through the batching core, stories found online and closed as the dates move
+//! on; `--annotate` reads the input a second time and writes each record with its story.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::records::{Line, Records, DUPLICATE_ID};
+use crate::analyze::stories::{self, Article, Closed, StoriesConfig, Story, StoryFinder};
+use crate::encode::{Backend, BatchEncoder, Truncation};
+use crate::error::{Error, Result};
+
+/// Articles embedded before the first assignment: the language means are estimated on
+/// them, so the first articles are centred as well as the later ones.
+pub const WARMUP: usize = 1024;
+/// Articles embedded per chunk after the warm-up.
+pub const CHUNK: usize = 256;
+
+/// A record that was not used, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// Its 1-based line.
+    pub line: usize,
+    /// Its id, when it has one.
+    pub id: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a run found, and what it could not use.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The stories, numbered.
+    pub stories: Vec<Story>,
+    /// Records not used.
+    pub skipped: Vec<Skipped>,
+    /// Articles read.
+    pub articles: usize,
+    /// Articles that arrived more than two windows behind the newest date already seen (the
+    /// input is not in date order; they could not join the stories already closed).
+    pub late: usize,
+    /// Most articles held in open stories at once: the memory the finder needed.
+    pub peak_open_articles: usize,
+}
+
+/// Embeds the leads of `articles` (unit vectors), cutting any over the model's maximum.
+pub fn embed_leads<B: Backend<Output = Vec<f32>>>(
+    encoder: &BatchEncoder<B>,
+    articles: &[Article],
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<Vec<f32>>> {
+    let texts: Vec<&str> = articles.iter().map(|a| a.lead.as_str()).collect();
+    let mut done = 0;
+    let encoded = encoder.encode_with(&texts, Truncation::Cut, &mut |d, _| {
+        progress(d - done);
+        done = d;
+    })?;
+    Ok(encoded
+        .outputs
+        .into_iter()
+        .map(|mut v| {
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if n > 0.0 {
+                v.iter_mut().for_each(|x| *x /= n);
+            }
+            v
+        })
+        .collect())
+}
+
+/// Finds the stories of `articles` (already in the order to read them), embedding them
+/// through `encoder` a chunk at a time. `progress(n)` is told of each `n` articles embedded.
+pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
+    encoder: &BatchEncoder<B>,
+    articles: I,
+    config: StoriesConfig,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Found> {
+    let mut found = Found::default();
+    let window = config.window_days.max(1);
+    let mut finder = StoryFinder::new(config);
+    let mut closed: Vec<Closed> = Vec::new();
+    let mut clock: Option<i64> = None;
+    let mut buffer: Vec<Article> = Vec::new();
+    let mut articles = articles.peekable();
+    while articles.peek().is_some() {
+        let size = if found.articles == 0 { WARMUP } else { CHUNK };
+        buffer.extend(articles.by_ref().take(size));
+        // Stories close between chunks, so only an article older than what the previous
+        // chunks' newest date closed can have missed its story.
+        let closing = clock;
+        for a in &buffer {
+            if let (Some(d), Some(c)) = (a.day, closing) {
+                if d < c - 2 * window {
+                    found.late += 1;
+                }
+            }
+            if let Some(d) = a.day {
+                clock = Some(clock.map_or(d, |c: i64| c.max(d)));
+            }
+        }
+        found.articles += buffer.len();
+        let vectors = embed_leads(encoder, &buffer, progress)?;
+        closed.extend(finder.add(buffer.drain(..).zip(vectors).collect()));
+        found.peak_open_articles = found.peak_open_articles.max(finder.open_articles());
+    }
+    closed.extend(finder.finish());
+    found.stories = stories::number(closed);
+    Ok(found)
+}
+
+/// Reads a JSON Lines corpus as articles: bad lines and repeated ids are set aside in
+/// `skipped`, not fatal. `group_by` names the field whose value is an article's group.
+pub fn read_articles<'a>(
+    records: impl Iterator<Item = Result<Line>> + 'a,
+    group_by: &'a str,
+    skipped: &'a mut Vec<Skipped>,
+) -> impl Iterator<Item = Result<Article>> + 'a {
+    let mut ids: HashSet<String> = HashSet::new();
+    records.filter_map(move |line| match line {
+        Err(e) => Some(Err(e)),
+        Ok(Line::Bad { line, id, reason }) => {
+            skipped.push(Skipped { line, id, reason });
+            None
+        }
+        Ok(Line::Record { line, doc, raw }) => {
+            let article = Article::from_record(&doc, &raw, group_by);
+            if !ids.insert(article.id.clone()) {
+                skipped.push(Skipped {
+                    line,
+                    id: Some(article.id),
+                    reason: DUPLICATE_ID.into(),
+                });
+                return None;
+            }
+            Some(Ok(article))
+        }
+    })
+}
+
+/// The whole command over a file: read, embed, find. Reading errors (an unreadable file)
+/// stop the run; bad records do not.
+pub fn find_in_file<B: Backend<Output = Vec<f32>>>(
+    encoder: &BatchEncoder<B>,
+    path: &Path,
+    field: &str,
+    group_by: &str,
+    config: StoriesConfig,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Found> {
+    let records = Records::open(path, field, usize::MAX)?;
+    let mut skipped = Vec::new();
+    let mut error = None;
+    let found = {
+        let articles = read_articles(records, group_by, &mut skipped).map_while(|r| match r {
+            Ok(a) => Some(a),
+            Err(e) => {
+                error = Some(e);
+                None
+            }
+        });
+        find(encoder, articles, config, progress)?
+    };
+    if let Some(e) = error {
+        return Err(e);
+    }
+    Ok(Found { skipped, ..found })
+}
+
+/// Writes every line of the input to `out`, each record that joined a story with its
+/// `story` field added (an existing `story` field is replaced); lines that were skipped
+/// are written as they were, so nothing of the user's data is lost.
+pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<()> {
+    let mut of: HashMap<&str, &str> = HashMap::new();
+    for s in stories {
+        for a in &s.articles {
+            of.insert(a.id.as_str(), s.story.as_str());
+        }
+    }
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let write_err = |e: std::io::Error| Error::File {
+        path: "output".into(),
+        message: format!("cannot write: {e}"),
+    };
+    for (n, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|e| Error::File {
+            path: path.to_path_buf(),
+            message: format!("cannot read line {}: {e}", n + 1),
+        })?;
+        let value: Option<Value> = serde_json::from_str(&line).ok();
+        let annotated = value.and_then(|mut v| {
+            let id = match v.get("id")? {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            let story = of.get(id.as_str())?;
+            // Only the first record of an id joined a story.
+            if !seen.insert(id) {
+                return None;
+            }
+            v.as_object_mut()?
+                .insert("story".into(), Value::String(story.to_string()));
+            Some(v.to_string())
+        });
+        out.write_all(annotated.as_deref().unwrap_or(&line).as_bytes())
+            .and_then(|_| out.write_all(b"\n"))
+            .map_err(write_err)?;
+    }
+    Ok(())
+}
+
+/// A labelled corpus for `eval stories`, in date order (dated articles by date, then the
+/// undated, each in file order): records with `text` and a `label` field, or the Multi-News
+/// layout (`document` holding source articles joined by `|||||`, labelled by the record's
+/// `id`). Returns the articles and their labels; a record without a label or text is an
+/// error naming its line.
+pub fn read_labelled(path: &Path, label: &str, group_by: &str) -> Result<Vec<(Article, String)>> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut out: Vec<(Article, String)> = Vec::new();
+    let bad = |line: usize, message: String| Error::File {
+        path: format!("{}:{line}", path.display()).into(),
+        message,
+    };
+    for (n, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("{}:{}", path.display(), n + 1);
+        let raw: Value =
+            serde_json::from_str(&line).map_err(|e| bad(n + 1, format!("not valid JSON: {e}")))?;
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        if let Some(document) = text(&raw, "document").filter(|_| raw.get("text").is_none()) {
+            let id = text(&raw, "id").ok_or_else(|| bad(n + 1, "no 'id' field".into()))?;
+            for (i, piece) in document.split("|||||").enumerate() {
+                if piece.trim().is_empty() {
+                    continue;
+                }
+                let mut record =
+                    serde_json::json!({"id": format!("{id}-{i}"), "text": piece.trim()});
+                if let Some(l) = raw.get("language") {
+                    record["language"] = l.clone();
+                }
+                let doc = crate::input::document::record(record.clone(), &at, "text")?;
+                out.push((Article::from_record(&doc, &record, group_by), id.clone()));
+            }
+            continue;
+        }
+        let doc = crate::input::document::record(raw.clone(), &at, "text")?;
+        let value = match raw.get(label) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(x)) => x.to_string(),
+            _ => {
+                return Err(bad(
+                    n + 1,
+                    format!("no '{label}' label (choose the field with --label)"),
+                ))
+            }
+        };
+        let mut article = Article::from_record(&doc, &raw, group_by);
+        if article.id.is_empty() {
+            article.id = format!("line-{}", n + 1);
+        }
+        out.push((article, value));
+    }
+    out.sort_by_key(|(a, _)| (a.day.is_none(), a.day));
+    Ok(out)
+}
+
+/// The ids of the records whose `dataset` field is `name` (the labels of the Multi-News
+/// layout), to score one part of a mixed file.
+pub fn dataset_ids(path: &Path, name: &str) -> Result<HashSet<String>> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut ids = HashSet::new();
+    for line in BufReader::new(f).lines() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if v.get("dataset").and_then(Value::as_str) == Some(name) {
+            if let Some(id) = v.get("id").and_then(Value::as_str) {
+                ids.insert(id.to_string());
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Clusters articles whose vectors are already known, in the same chunks as [`find`] (so
+/// the result is the one `stories` gives), and scores the stories against the labels.
+pub fn evaluate(
+    labelled: &[(Article, String)],
+    vectors: &[Vec<f32>],
+    config: StoriesConfig,
+) -> stories::score::Scores {
+    let mut finder = StoryFinder::new(config);
+    let mut closed = Vec::new();
+    let mut items = labelled
+        .iter()
+        .map(|(a, _)| a.clone())
+        .zip(vectors.iter().cloned())
+        .peekable();
+    let mut first = true;
+    while items.peek().is_some() {
+        let size = if first { WARMUP } else { CHUNK };
+        first = false;
+        closed.extend(finder.add(items.by_ref().take(size).collect()));
+    }
+    closed.extend(finder.finish());
+    let story_of: HashMap<String, String> = stories::number(closed)
+        .into_iter()
+        .flat_map(|s| {
+            let id = s.story;
+            s.articles.into_iter().map(move |a| (a.id, id.clone()))
+        })
+        .collect();
+    let predicted: Vec<&str> = labelled
+        .iter()
+        .map(|(a, _)| story_of.get(&a.id).map_or("", String::as_str))
+        .collect();
+    let truth: Vec<&str> = labelled.iter().map(|(_, l)| l.as_str()).collect();
+    stories::score::score(&predicted, &truth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::{fake, BatchConfig};
+
+    const CORPUS: &str = r#"{"id": "1", "country": "US", "date": "2025-11-20", "title": "Missile strike on Ternopil apartment blocks kills 25", "text": "A Russian missile strike on apartment blocks in Ternopil killed 25 people on Wednesday, officials said."}
+{"id": "2", "country": "UA", "date": "2025-11-20", "title": "Missile strike on Ternopil apartment blocks", "text": "Missile strike on Ternopil apartment blocks killed 25 people on Wednesday, officials said in Ternopil."}
+{"id": "3", "country": "US", "date": "20.11.2025", "title": "Geneva talks on the peace plan begin", "text": "Delegations met in Geneva on Sunday to discuss the peace plan drafted by the United States."}
+not json
+{"id": "1", "text": "a repeated id"}
+{"id": "4", "country": "RU", "title": "Geneva talks on the peace plan", "text": "Delegations met in Geneva on Sunday to discuss the peace plan, the talks began."}
+{"id": "5", "country": "US", "text": ""}
+"#;
+
+    #[test]
+    fn a_file_with_bad_lines_gives_stories_and_says_what_it_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(&path, CORPUS).unwrap();
+        let encoder = fake::embedder(BatchConfig::default()).unwrap();
+        let config = StoriesConfig {
+            center_languages: false,
+            threshold: 0.5,
+            ..StoriesConfig::default()
+        };
+        let found = find_in_file(&encoder, &path, "text", "country", config, &mut |_| {}).unwrap();
+        assert_eq!(found.articles, 4);
+        let lines: Vec<usize> = found.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![4, 5, 7]);
+        assert_eq!(found.skipped[1].reason, DUPLICATE_ID);
+        let sets: Vec<Vec<&str>> = found
+            .stories
+            .iter()
+            .map(|s| {
+                let mut v: Vec<&str> = s.articles.iter().map(|a| a.id.as_str()).collect();
+                v.sort();
+                v
+            })
+            .collect();
+        assert_eq!(sets, vec![vec!["1", "2"], vec!["3", "4"]]);
+        assert_eq!(found.stories[0].first_date.as_deref(), Some("2025-11-20"));
+        assert_eq!(found.stories[0].groups.get("UA"), Some(&1));
+
+        let mut out = Vec::new();
+        annotate(&path, &found.stories, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), CORPUS.lines().count());
+        assert!(lines[0].contains(r#""story":"s0001""#), "{}", lines[0]);
+        assert!(lines[5].contains(r#""story":"s0002""#), "{}", lines[5]);
+        // Skipped lines come back as they were.
+        assert_eq!(lines[3], "not json");
+        assert_eq!(lines[4], r#"{"id": "1", "text": "a repeated id"}"#);
+    }
+
+    #[test]
+    fn late_articles_are_counted() {
+        let encoder = fake::embedder(BatchConfig::default()).unwrap();
+        let day = |id: &str, d: i64| Article {
+            id: id.into(),
+            outlet: None,
+            country: None,
+            language: Some("en".into()),
+            title: None,
+            date_text: None,
+            day: Some(d),
+            url: None,
+            group: None,
+            lead: format!("story number {id}"),
+        };
+        let found = find(
+            &encoder,
+            (0..WARMUP)
+                .map(|i| day(&format!("a{i}"), 100))
+                .chain([day("b", 50), day("c", 99)]),
+            StoriesConfig::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        // b came after the warm-up chunk, 50 days behind it; c is within the window.
+        assert_eq!(found.late, 1);
+        assert_eq!(found.articles, WARMUP + 2);
+    }
+}
