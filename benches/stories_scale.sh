@@ -15,7 +15,7 @@ scripts/setup.sh >&2
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
-printf '%-8s %-8s %-10s %-12s %-14s %s\n' ARTICLES STORIES SECONDS ARTICLES/S PEAK_RSS_MIB PEAK_OPEN_ARTICLES
+printf '%-8s %-8s %-8s %-10s %-11s %-13s %-12s %s\n' ARTICLES STORIES SECONDS ARTICLES/S EMBED_SECS CLUSTER_SECS PEAK_RSS_MIB PEAK_OPEN_ARTICLES
 for n in $SIZES; do
 python3 - "$n" > "$WORK/corpus.jsonl" <<'PY'
 import json, random, re, sys
@@ -52,7 +52,8 @@ PY
   end=$(date +%s.%N)
   secs=$(echo "$end - $start" | bc -l)
   stories=$(wc -l < "$WORK/stories.jsonl")
-  peak_open=$(grep -o 'peak_open_articles=[0-9]*' "$WORK/log" | cut -d= -f2)
-  printf '%-8s %-8s %-10.1f %-12.1f %-14.0f %s\n' "$n" "$stories" "$secs" \
-    "$(echo "$n / $secs" | bc -l)" "$(echo "$(cat "$WORK/rss") / 1024" | bc -l)" "$peak_open"
+  field() { grep -o "$1=[0-9.\"]*" "$WORK/log" | cut -d= -f2 | tr -d '"'; }
+  printf '%-8s %-8s %-8.1f %-10.1f %-11s %-13s %-12.0f %s\n' "$n" "$stories" "$secs" \
+    "$(echo "$n / $secs" | bc -l)" "$(field embed_secs)" "$(field cluster_secs)" \
+    "$(echo "$(cat "$WORK/rss") / 1024" | bc -l)" "$(field peak_open_articles)"
 done

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::analyze::compare::{multilingual_installed, MULTILINGUAL};
@@ -154,6 +155,8 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
         articles = found.articles,
         stories = found.stories.len(),
         peak_open_articles = found.peak_open_articles,
+        embed_secs = format!("{:.2}", found.embed_secs),
+        cluster_secs = format!("{:.2}", found.cluster_secs),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "stories found"
     );
@@ -187,9 +190,7 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
         args.field
     );
     if args.annotate {
-        let mut out = Vec::new();
-        job::annotate(&args.input, &found.stories, &mut out)?;
-        super::output::write(args.output.as_ref(), &String::from_utf8(out)?)?;
+        annotate(&args, &found.stories)?;
         return Ok(0);
     }
     let mut stories = found.stories;
@@ -203,6 +204,52 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
     };
     super::output::write(args.output.as_ref(), &render(&view, args.format))?;
     Ok(0)
+}
+
+/// Streams the annotated records to the output (through a temporary sibling and a rename,
+/// so memory stays flat and a failed run leaves no half-written file) or to stdout.
+fn annotate(
+    args: &StoriesArgs,
+    stories: &[parallax::analyze::stories::Story],
+) -> anyhow::Result<()> {
+    use std::io::{BufWriter, Write};
+    match &args.output {
+        Some(path) => {
+            let tmp = parallax::util::temp_sibling(path);
+            let result = (|| -> anyhow::Result<()> {
+                let file = std::fs::File::create(&tmp)
+                    .with_context(|| format!("creating {}", tmp.display()))?;
+                let mut out = BufWriter::new(file);
+                job::annotate(&args.input, stories, &mut out)?;
+                let file = out.into_inner().map_err(|e| e.into_error())?;
+                file.sync_all()?;
+                std::fs::rename(&tmp, path)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                Ok(())
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result
+        }
+        None => {
+            let stdout = std::io::stdout().lock();
+            let mut out = BufWriter::new(stdout);
+            match job::annotate(&args.input, stories, &mut out) {
+                Ok(()) => out
+                    .flush()
+                    .or_else(super::output::ignore_broken_pipe)
+                    .context("writing to stdout"),
+                // `parallax stories --annotate | head` is not an error worth a message.
+                Err(parallax::error::Error::Io { ref source, .. })
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
 }
 
 fn bar(quiet: bool) -> ProgressBar {

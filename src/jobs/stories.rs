@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -44,6 +45,11 @@ pub struct Found {
     pub late: usize,
     /// Most articles held in open stories at once: the memory the finder needed.
     pub peak_open_articles: usize,
+    /// Seconds spent embedding leads (reading included).
+    pub embed_secs: f64,
+    /// Seconds spent assigning and merging: the part that must grow with the open
+    /// stories, not with the corpus.
+    pub cluster_secs: f64,
 }
 
 /// Embeds the leads of `articles` (unit vectors), cutting any over the model's maximum.
@@ -86,6 +92,7 @@ pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
     let mut clock: Option<i64> = None;
     let mut buffer: Vec<Article> = Vec::new();
     let mut articles = articles.peekable();
+    let mut started = Instant::now();
     while articles.peek().is_some() {
         let size = if found.articles == 0 { WARMUP } else { CHUNK };
         buffer.extend(articles.by_ref().take(size));
@@ -104,11 +111,17 @@ pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
         }
         found.articles += buffer.len();
         let vectors = embed_leads(encoder, &buffer, progress)?;
+        let embedded = Instant::now();
+        found.embed_secs += embedded.duration_since(started).as_secs_f64();
         closed.extend(finder.add(buffer.drain(..).zip(vectors).collect()));
+        started = Instant::now();
+        found.cluster_secs += started.duration_since(embedded).as_secs_f64();
         found.peak_open_articles = found.peak_open_articles.max(finder.open_articles());
     }
+    let finishing = Instant::now();
     closed.extend(finder.finish());
     found.stories = stories::number(closed);
+    found.cluster_secs += finishing.elapsed().as_secs_f64();
     Ok(found)
 }
 
@@ -182,10 +195,7 @@ pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<(
     }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut seen: HashSet<String> = HashSet::new();
-    let write_err = |e: std::io::Error| Error::File {
-        path: "output".into(),
-        message: format!("cannot write: {e}"),
-    };
+    let write_err = |e: std::io::Error| Error::io("output", e);
     for (n, line) in BufReader::new(f).lines().enumerate() {
         let line = line.map_err(|e| Error::File {
             path: path.to_path_buf(),

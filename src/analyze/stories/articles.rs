@@ -53,7 +53,13 @@ impl Article {
             .language
             .clone()
             .filter(|l| !l.trim().is_empty())
-            .or_else(|| crate::input::language::detect_language(&doc.text));
+            .or_else(|| {
+                let head = match doc.text.char_indices().nth(4 * LEAD_CHARS) {
+                    Some((i, _)) => &doc.text[..i],
+                    None => &doc.text,
+                };
+                crate::input::language::detect_language(head)
+            });
         let lead = lead(doc.title.as_deref(), &doc.text, language.as_deref());
         Article {
             id: doc.id.clone().unwrap_or_default(),
@@ -80,7 +86,13 @@ pub fn lead(title: Option<&str>, text: &str, language: Option<&str>) -> String {
         out.push('\n');
     }
     let start = out.len();
-    for s in sentences::split(text, language.unwrap_or("en")) {
+    // The lead comes from the opening: splitting a long article whole would cost more than
+    // embedding its lead. Four times the lead leaves room for the debris skipped on the way.
+    let opening = match text.char_indices().nth(4 * LEAD_CHARS) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    for s in sentences::split(opening, language.unwrap_or("en")) {
         if out.len() - start >= LEAD_CHARS {
             break;
         }

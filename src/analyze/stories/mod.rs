@@ -467,11 +467,16 @@ fn close(o: Open) -> Closed {
         .enumerate()
         .map(|(i, (_, v))| (i, dot_story(v, &o) / norm))
         .collect();
+    // A closed story keeps only what its output needs: the lead shrinks to its opening
+    // (the title of a story without headlines), so a long run holds little per article.
     let mut members: Vec<(Article, f32)> = o
         .members
         .into_iter()
         .zip(scored)
-        .map(|((a, _), (_, s))| (a, s))
+        .map(|((mut a, _), (_, s))| {
+            a.lead = opening(&a.lead);
+            (a, s)
+        })
         .collect();
     members.sort_by(|a, b| b.1.total_cmp(&a.1));
     Closed {
@@ -499,7 +504,7 @@ fn story(id: String, c: Closed) -> Story {
         .members
         .iter()
         .find_map(|(a, _)| a.title.clone())
-        .or_else(|| c.members.first().map(|(a, _)| opening(&a.lead)))
+        .or_else(|| c.members.first().map(|(a, _)| a.lead.clone()))
         .unwrap_or_default();
     let mut groups = BTreeMap::new();
     let mut languages = BTreeMap::new();
