@@ -22,6 +22,11 @@ pub struct ExtractiveConfig {
     pub lambda_forward: f32,
     /// A candidate this similar to a chosen sentence is skipped as redundant.
     pub redundancy: f32,
+    /// Most sentences of one document `summarize` scores: centrality compares every sentence
+    /// with every other, so time grows with the square of this (5,000 sentences, about 100
+    /// pages, take seconds). A longer document is refused before it is embedded, naming
+    /// `--max-sentences`.
+    pub max_sentences: usize,
 }
 
 impl Default for ExtractiveConfig {
@@ -31,23 +36,23 @@ impl Default for ExtractiveConfig {
             lambda_backward: -0.3,
             lambda_forward: 1.0,
             redundancy: 0.85,
+            max_sentences: 5_000,
         }
     }
 }
 
-/// Scores each sentence; higher is more central.
+/// Scores each sentence; higher is more central. Two passes over the pairs (the range of
+/// similarities, then the scores) instead of a stored n × n matrix: memory stays linear in
+/// the sentences, for twice the dot products.
 pub fn centrality(embeddings: &[Vec<f32>], cfg: &ExtractiveConfig) -> Vec<f32> {
     let n = embeddings.len();
     if n <= 1 {
         return vec![1.0; n];
     }
-    let mut sim = vec![0f32; n * n];
     let (mut lo, mut hi) = (f32::MAX, f32::MIN);
     for i in 0..n {
         for j in (i + 1)..n {
             let s = cosine(&embeddings[i], &embeddings[j]);
-            sim[i * n + j] = s;
-            sim[j * n + i] = s;
             lo = lo.min(s);
             hi = hi.max(s);
         }
@@ -60,7 +65,13 @@ pub fn centrality(embeddings: &[Vec<f32>], cfg: &ExtractiveConfig) -> Vec<f32> {
                 if i == j {
                     continue;
                 }
-                let e = (sim[i * n + j] - threshold).max(0.0);
+                // cosine(i, j) as the first pass computed it (with i < j), bit for bit.
+                let s = if i < j {
+                    cosine(&embeddings[i], &embeddings[j])
+                } else {
+                    cosine(&embeddings[j], &embeddings[i])
+                };
+                let e = (s - threshold).max(0.0);
                 score += if j < i {
                     cfg.lambda_backward * e
                 } else {

@@ -5,7 +5,7 @@ use serde::Serialize;
 pub use super::extractive::Length;
 use super::extractive::{rank, ExtractiveConfig};
 use crate::encode::{Backend, BatchEncoder, Truncation};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::input::{self, debris, Document, Sentence};
 
 /// One sentence of a summary.
@@ -99,6 +99,20 @@ pub fn summarize_extractive<B: Backend<Output = Vec<f32>>>(
             .collect()
         })
         .collect();
+    for (doc, sents) in docs.iter().zip(&split) {
+        if sents.len() > cfg.max_sentences {
+            return Err(Error::File {
+                path: doc.origin.clone().into(),
+                message: format!(
+                    "{} sentences to score, over --max-sentences {} (centrality compares every \
+                     pair, so time grows with the square); raise --max-sentences, or split the \
+                     text into articles",
+                    sents.len(),
+                    cfg.max_sentences
+                ),
+            });
+        }
+    }
     let all: Vec<&str> = split
         .iter()
         .flatten()

@@ -76,6 +76,16 @@ pub struct SummarizeArgs {
     #[arg(long, default_value = "text")]
     pub field: String,
 
+    /// Longest document read, in characters; a longer one is refused before any work (a
+    /// plain file before it is read), naming this flag. Bounds time and memory.
+    #[arg(long, value_name = "N", default_value_t = parallax::input::document::MAX_CHARS)]
+    pub max_chars: usize,
+
+    /// Extractive: most sentences of one document to score; a longer one is refused before
+    /// it is embedded, naming this flag (centrality's time grows with its square).
+    #[arg(long, value_name = "N", default_value_t = ExtractiveConfig::default().max_sentences)]
+    pub max_sentences: usize,
+
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
@@ -107,7 +117,10 @@ impl SummarizeArgs {
 }
 
 pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
+    anyhow::ensure!(args.max_chars > 0, "--max-chars must be at least 1");
+    parallax::input::document::check_file_sizes(&args.inputs, args.max_chars)?;
     let docs = parallax::input::load_all(&args.inputs, &args.field)?;
+    parallax::input::document::check_documents(&docs, args.max_chars)?;
     let summaries = match args.method {
         Method::Extractive => extractive(&args, &docs)?,
         Method::Abstractive => abstractive(&args, &docs)?,
@@ -139,7 +152,10 @@ fn extractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Sum
         &opened.model.name,
         docs,
         length,
-        &ExtractiveConfig::default(),
+        &ExtractiveConfig {
+            max_sentences: args.max_sentences.max(1),
+            ..ExtractiveConfig::default()
+        },
     )?)
 }
 

@@ -44,6 +44,56 @@ pub fn load_all(inputs: &[String], field: &str) -> Result<Vec<Document>> {
     Ok(docs)
 }
 
+/// Most characters of one document the one-shot commands read by default: about 500 pages,
+/// far beyond any article, and small enough that summarizing it stays within a minute and
+/// well under 1 GB on a laptop (README, Limits). `--max-chars` raises it.
+pub const MAX_CHARS: usize = 1_000_000;
+
+/// Refuses, before reading anything, a plain file that cannot hold a document within
+/// `max_chars` (UTF-8 takes at most 4 bytes a character); JSON Lines files hold many
+/// documents and are checked document by document by [`check_documents`] instead.
+pub fn check_file_sizes(inputs: &[String], max_chars: usize) -> Result<()> {
+    for input in inputs {
+        if input == "-" || fetch::is_url(input) || is_jsonl(input) {
+            continue;
+        }
+        let Ok(meta) = fs::metadata(input) else {
+            continue; // the read reports a missing file with its own message
+        };
+        let limit = max_chars.saturating_mul(4) as u64;
+        if meta.is_file() && meta.len() > limit {
+            return Err(Error::File {
+                path: input.into(),
+                message: format!(
+                    "{} MB is more than one document of --max-chars {max_chars} characters can \
+                     be; raise --max-chars to \
+                     read it whole, or split it into articles (JSON Lines) \
+                     for `parallax batch`",
+                    meta.len() / 1_000_000
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a document longer than `max_chars` characters, naming it and the flag.
+pub fn check_documents(docs: &[Document], max_chars: usize) -> Result<()> {
+    for d in docs {
+        // Counting stops just past the limit, so a huge text costs no more than a small one.
+        if d.text.chars().nth(max_chars).is_some() {
+            return Err(Error::File {
+                path: d.origin.clone().into(),
+                message: format!(
+                    "text longer than --max-chars {max_chars} characters; raise --max-chars to \
+                     read it whole, or split it into articles"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Reads one input: a file, a URL or `-`.
 pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
     if input == "-" {

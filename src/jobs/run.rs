@@ -110,7 +110,12 @@ pub fn summarize<B: Backend<Output = Vec<f32>>>(
                 model_name,
                 &batch,
                 length,
-                &ExtractiveConfig::default(),
+                // A batch bounds each record by --max-chars and reports it as an error
+                // record; one long record must not stop the chunk it is in.
+                &ExtractiveConfig {
+                    max_sentences: usize::MAX,
+                    ..ExtractiveConfig::default()
+                },
             )?;
             for ((line, _), s) in docs.iter().zip(summaries) {
                 tally.tokens += s.input_tokens;

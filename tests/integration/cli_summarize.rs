@@ -162,3 +162,54 @@ fn eval_rouge_reports_the_method_beside_lead3_and_beats_it_on_cnn() {
         "lead-3 on CNN is a real baseline"
     );
 }
+
+/// A file too big to be one document is refused before it is read (a sparse 100 MB file:
+/// reading it would take seconds and 100 MB), naming the flag that raises the bound.
+#[test]
+fn oversized_inputs_are_refused_early_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100_000_000)
+        .unwrap();
+    let out = parallax().arg("summarize").arg(&big).output().unwrap();
+    assert_clean_failure(&out, &["big.txt", "--max-chars", "100 MB"]);
+
+    // A document over --max-chars (file small enough to read, text too long).
+    let text = seed_article();
+    let out = parallax()
+        .args(["summarize", "--max-chars", "1000"])
+        .arg(shared_data("seed-article.txt"))
+        .output()
+        .unwrap();
+    assert!(text.chars().count() > 1000);
+    assert_clean_failure(&out, &["seed-article.txt", "--max-chars 1000"]);
+
+    // More sentences than --max-sentences: refused before embedding, naming the flag.
+    let out = parallax()
+        .args(["summarize", "--max-sentences", "3"])
+        .arg(shared_data("seed-article.txt"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["seed-article.txt", "--max-sentences 3"]);
+    // Within both bounds it summarizes.
+    let out = parallax()
+        .args([
+            "-q",
+            "summarize",
+            "--max-sentences",
+            "500",
+            "--max-chars",
+            "10000",
+        ])
+        .arg(shared_data("seed-article.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty());
+}
