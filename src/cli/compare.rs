@@ -60,6 +60,13 @@ pub struct CompareArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Most sources in one comparison. Claim alignment compares every sentence of every
+    /// source with every other, so time and memory grow with the square of the sources'
+    /// sentences; more sources are refused before any model is loaded, naming this flag.
+    /// For a corpus, `parallax stories` then `batch --task compare` splits it by story.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_sources: usize,
+
     #[command(flatten)]
     pub model: ModelArgs,
 
@@ -127,6 +134,15 @@ impl NliArgs {
 
 pub fn run(args: CompareArgs, quiet: bool) -> anyhow::Result<i32> {
     let sources = load_sources(&args)?;
+    anyhow::ensure!(
+        sources.len() <= args.max_sources,
+        "{} sources to compare, over --max-sources {}: alignment compares every sentence \
+         pair, so the cost grows with the square; raise --max-sources, or find the stories \
+         first (`parallax stories --annotate`) and compare each with `parallax batch --task \
+         compare --group-key story`",
+        sources.len(),
+        args.max_sources
+    );
     let opened = super::open_embedder(pick_model(args.model.spec(), &sources), &args.runtime)?;
     let nli = args
         .nli

@@ -425,3 +425,24 @@ fn a_claim_dated_differently_is_a_disagreement() {
         .unwrap()
         .contains("blasts were heard early on November"));
 }
+
+/// More sources than --max-sources: refused before the model is loaded, naming the flag; a
+/// 500-source file is read and refused at once rather than compared for hours.
+#[test]
+fn too_many_sources_are_refused_early_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.jsonl");
+    let lines: String = (0..500)
+        .map(|i| {
+            format!(
+                "{}\n",
+                serde_json::json!({"id": format!("a{i}"), "outlet": format!("Outlet {i}"),
+                    "text": format!("Outlet {i} reported that the council met on Monday.")})
+            )
+        })
+        .collect();
+    std::fs::write(&path, lines).unwrap();
+    let out = parallax().arg("compare").arg(&path).output().unwrap();
+    let err = assert_clean_failure(&out, &["500 sources", "--max-sources 64"]);
+    assert!(!err.contains("model loaded"));
+}
