@@ -41,8 +41,9 @@ pub struct StoriesArgs {
     #[arg(long, default_value_t = StoriesConfig::default().window_days, value_name = "DAYS")]
     pub window_days: i64,
 
-    /// Least average cosine (of headline + lead, language offsets removed) for an article to
-    /// join a story. Lower joins more; see README, Stories, for how it was chosen.
+    /// Least average similarity for an article to join a story (and for two stories to
+    /// merge): 90% the cosine of headline + lead with language offsets removed, 10% the names
+    /// and numbers they share. Lower joins more; README, Finding stories, says how it was chosen.
     #[arg(long, default_value_t = StoriesConfig::default().threshold, value_name = "SIM")]
     pub threshold: f32,
 

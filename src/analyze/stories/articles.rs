@@ -35,7 +35,7 @@ pub struct Article {
 /// Characters of text after the headline that go into the lead. The opening of a news
 /// report names the event; more text mixes in background that other stories share. Read
 /// off the dev sets: 700 characters gave the same Multi-News score as 1,500 and a higher
-/// coverage-dev score (README, Stories).
+/// coverage-dev score (README, Finding stories).
 pub const LEAD_CHARS: usize = 700;
 
 impl Article {
@@ -110,7 +110,7 @@ pub fn lead(title: Option<&str>, text: &str, language: Option<&str>) -> String {
 /// A date in any of the forms news records carry: ISO 8601 / RFC 3339 (with or without a
 /// time and zone), RFC 2822 (RSS feeds), `YYYY/MM/DD`, `DD.MM.YYYY` (Russian and Ukrainian
 /// sites), as days since 0001-01-01. `None` for anything else (the article is then undated,
-/// not an error: see README, Stories).
+/// not an error: see README, Finding stories).
 pub fn parse_day(text: &str) -> Option<i64> {
     use chrono::Datelike;
     let t = text.trim();

@@ -1,7 +1,7 @@
 //! `parallax stories`: which articles of an unlabelled corpus tell the same story, across
 //! languages, and which stories one side covers and another does not.
 //!
-//! The method (README, Stories, has the measurements behind each choice):
+//! The method (README, Finding stories, has the measurements behind each choice):
 //! 1. Each article's lead (headline + opening reporting sentences) is embedded with the
 //!    multilingual e5 model through the batching core, a chunk at a time.
 //! 2. **Language offsets removed.** In e5's space every vector carries a large component
@@ -39,7 +39,7 @@ pub struct StoriesConfig {
     /// Least average similarity (lead vectors with the language offsets removed, plus the
     /// names' share) for an article to join a story, and for two stories to merge. Picked
     /// as the best B-cubed F1 on the Multi-News pool (0.78..0.84 swept), then reported on
-    /// coverage-dev, which it was not picked on (README, Stories).
+    /// coverage-dev, which it was not picked on (README, Finding stories).
     pub threshold: f32,
     /// Days around a story's first..last date within which a dated article may join it.
     pub window_days: i64,
