@@ -27,9 +27,46 @@ pub fn looks_like_html(text: &str) -> bool {
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
 }
 
+/// Deepest element nesting an article page may have. Real pages stay under a few hundred;
+/// readability's scoring slows with the square of the depth (measured: 2,000 levels 1.3 s,
+/// 8,000 levels 10 s, 100,000 levels over 2 minutes), so a page built to hurt parsers is
+/// refused with a message instead.
+pub const MAX_DEPTH: usize = 2_000;
+
+/// The deepest element nesting of a page, counted up to just past `limit` (html5ever's
+/// tree builder is linear; the walk keeps its own stack, so depth cannot overflow ours).
+fn depth(html: &str, limit: usize) -> usize {
+    let doc = dom_query::Document::from(html);
+    let mut stack = vec![(doc.root(), 0usize)];
+    let mut deepest = 0;
+    while let Some((node, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        if deepest > limit {
+            break;
+        }
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            if c.is_element() {
+                stack.push((c, d + 1));
+            }
+            child = c.next_sibling();
+        }
+    }
+    deepest
+}
+
 /// Extracts the article of an HTML page. `origin` names the page in errors, `url` (when the
 /// page was fetched) resolves relative links.
 pub fn extract(html: &str, origin: &str, url: Option<&str>) -> Result<Extracted> {
+    if depth(html, MAX_DEPTH) > MAX_DEPTH {
+        return Err(Error::File {
+            path: origin.into(),
+            message: format!(
+                "HTML nested deeper than {MAX_DEPTH} elements: not an article page (a page built \
+                 to hurt parsers?); save its text as .txt to summarize it"
+            ),
+        });
+    }
     let cfg = Config {
         text_mode: TextMode::Formatted,
         ..Default::default()

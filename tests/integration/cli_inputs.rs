@@ -108,3 +108,57 @@ fn an_unreachable_url_is_a_clear_error() {
     let out = parallax().args(["summarize", &url]).output().unwrap();
     assert_clean_failure(&out, &[&url, "cannot fetch"]);
 }
+
+/// Hostile HTML: a page nested 5,000 elements deep (readability's scoring would take
+/// seconds per thousand levels) is refused with a clear message; a page of only scripts says
+/// it has no article. Neither panics.
+#[test]
+fn hostile_html_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.html");
+    let sentence = "<p>The council met on Monday to discuss the budget for next year.</p>";
+    std::fs::write(
+        &deep,
+        format!(
+            "<html><body>{}{sentence}{}</body></html>",
+            "<div>".repeat(5000),
+            "</div>".repeat(5000)
+        ),
+    )
+    .unwrap();
+    let out = parallax().arg("summarize").arg(&deep).output().unwrap();
+    assert_clean_failure(&out, &["deep.html", "nested deeper than 2000"]);
+    // The same page at an ordinary depth is summarized.
+    let shallow = dir.path().join("shallow.html");
+    std::fs::write(
+        &shallow,
+        format!(
+            "<html><body>{}{sentence}{}</body></html>",
+            "<div>".repeat(50),
+            "</div>".repeat(50)
+        ),
+    )
+    .unwrap();
+    let out = parallax()
+        .args(["-q", "summarize"])
+        .arg(&shallow)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("council met on Monday"));
+    let scripts = dir.path().join("scripts.html");
+    std::fs::write(
+        &scripts,
+        format!(
+            "<html><body>{}</body></html>",
+            "<script>var x = 1;</script>".repeat(5000)
+        ),
+    )
+    .unwrap();
+    let out = parallax().arg("summarize").arg(&scripts).output().unwrap();
+    assert_clean_failure(&out, &["scripts.html", "no article text"]);
+}
