@@ -1,11 +1,8 @@
 //! `parallax embed`: sentences in, vectors out (JSON Lines), streamed in chunks so any
 //! number of sentences runs in bounded memory.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::encode::Truncation;
@@ -72,7 +69,7 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
         bar
     };
 
-    let mut sink = Sink::open(args.output.as_deref())?;
+    let mut sink = super::output::Sink::open(args.output.as_deref())?;
     let how = EmbedInput {
         jsonl: args.jsonl,
         field: &args.field,
@@ -101,52 +98,4 @@ pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
     sink.finish()?;
     tracing::info!(sentences = total, model = %model.name, "embedded");
     Ok(0)
-}
-
-/// Stdout, or a temporary file renamed over the target when the run succeeds.
-struct Sink {
-    out: BufWriter<Box<dyn Write>>,
-    target: Option<(PathBuf, PathBuf)>,
-}
-
-impl Sink {
-    fn open(path: Option<&Path>) -> anyhow::Result<Self> {
-        match path {
-            None => Ok(Self {
-                out: BufWriter::new(Box::new(std::io::stdout())),
-                target: None,
-            }),
-            Some(p) => {
-                anyhow::ensure!(p.file_name().is_some(), "-o needs a file name");
-                let tmp = parallax::util::temp_sibling(p);
-                let f = File::create(&tmp)
-                    .with_context(|| format!("cannot create {}", tmp.display()))?;
-                Ok(Self {
-                    out: BufWriter::new(Box::new(f)),
-                    target: Some((tmp, p.to_path_buf())),
-                })
-            }
-        }
-    }
-
-    fn finish(mut self) -> anyhow::Result<()> {
-        self.out
-            .flush()
-            .or_else(super::output::ignore_broken_pipe)?;
-        if let Some((tmp, target)) = self.target.take() {
-            std::fs::rename(&tmp, &target).with_context(|| {
-                format!("cannot move output into place at {}", target.display())
-            })?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        // Still set only when the run failed: leave no half-written temporary behind.
-        if let Some((tmp, _)) = &self.target {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
 }

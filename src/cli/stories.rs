@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::analyze::compare::{multilingual_installed, MULTILINGUAL};
@@ -213,42 +212,17 @@ fn annotate(
     args: &StoriesArgs,
     stories: &[parallax::analyze::stories::Story],
 ) -> anyhow::Result<()> {
-    use std::io::{BufWriter, Write};
-    match &args.output {
-        Some(path) => {
-            let tmp = parallax::util::temp_sibling(path);
-            let result = (|| -> anyhow::Result<()> {
-                let file = std::fs::File::create(&tmp)
-                    .with_context(|| format!("creating {}", tmp.display()))?;
-                let mut out = BufWriter::new(file);
-                job::annotate(&args.input, stories, &mut out)?;
-                let file = out.into_inner().map_err(|e| e.into_error())?;
-                file.sync_all()?;
-                std::fs::rename(&tmp, path)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                Ok(())
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            result
+    let mut sink = super::output::Sink::open(args.output.as_deref())?;
+    match job::annotate(&args.input, stories, &mut sink.out) {
+        // `parallax stories --annotate | head` is not an error worth a message.
+        Err(parallax::error::Error::Io { ref source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Ok(())
         }
-        None => {
-            let stdout = std::io::stdout().lock();
-            let mut out = BufWriter::new(stdout);
-            match job::annotate(&args.input, stories, &mut out) {
-                Ok(()) => out
-                    .flush()
-                    .or_else(super::output::ignore_broken_pipe)
-                    .context("writing to stdout"),
-                // `parallax stories --annotate | head` is not an error worth a message.
-                Err(parallax::error::Error::Io { ref source, .. })
-                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
-                {
-                    Ok(())
-                }
-                Err(e) => Err(e.into()),
-            }
+        result => {
+            result?;
+            sink.finish()
         }
     }
 }

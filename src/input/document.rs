@@ -193,6 +193,16 @@ fn parse_json(text: &str, origin: &str, field: &str) -> Result<Vec<Document>> {
     }
 }
 
+/// A record's field as text: a string as it is, a number as written (ids are often
+/// numbers); anything else is no value.
+pub fn scalar(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// One JSON record as a document; `at` names the record in errors.
 pub fn record(value: Value, at: &str, field: &str) -> Result<Document> {
     let Value::Object(map) = value else {
@@ -222,11 +232,7 @@ pub fn record(value: Value, at: &str, field: &str) -> Result<Document> {
             })
         }
     };
-    let s = |k: &str| match map.get(k) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
+    let s = |k: &str| scalar(map.get(k));
     Ok(Document {
         id: s("id"),
         title: s("title"),

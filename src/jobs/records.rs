@@ -111,11 +111,7 @@ impl<R: BufRead> Iterator for Records<R> {
                     }))
                 }
             };
-            let id = value.get("id").and_then(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            });
+            let id = document::scalar(value.get("id"));
             let bad = |reason: String| {
                 Some(Ok(Line::Bad {
                     line,

@@ -77,6 +77,20 @@ pub fn embed_leads<B: Backend<Output = Vec<f32>>>(
         .collect())
 }
 
+/// Cuts a stream into the chunks the finder is fed: [`WARMUP`] items first, then
+/// [`CHUNK`] at a time. `stories` and `eval stories` both go through it, so the scores are
+/// of exactly what the command does.
+fn chunks<T>(items: impl Iterator<Item = T>) -> impl Iterator<Item = Vec<T>> {
+    let mut items = items.peekable();
+    let mut size = WARMUP;
+    std::iter::from_fn(move || {
+        items.peek()?;
+        let chunk: Vec<T> = items.by_ref().take(size).collect();
+        size = CHUNK;
+        Some(chunk)
+    })
+}
+
 /// Finds the stories of `articles` (already in the order to read them), embedding them
 /// through `encoder` a chunk at a time. `progress(n)` is told of each `n` articles embedded.
 pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
@@ -86,34 +100,23 @@ pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Found> {
     let mut found = Found::default();
-    let window = config.window_days.max(1);
     let mut finder = StoryFinder::new(config);
     let mut closed: Vec<Closed> = Vec::new();
-    let mut clock: Option<i64> = None;
-    let mut buffer: Vec<Article> = Vec::new();
-    let mut articles = articles.peekable();
     let mut started = Instant::now();
-    while articles.peek().is_some() {
-        let size = if found.articles == 0 { WARMUP } else { CHUNK };
-        buffer.extend(articles.by_ref().take(size));
-        // Stories close between chunks, so only an article older than what the previous
-        // chunks' newest date closed can have missed its story.
-        let closing = clock;
-        for a in &buffer {
-            if let (Some(d), Some(c)) = (a.day, closing) {
-                if d < c - 2 * window {
-                    found.late += 1;
-                }
-            }
-            if let Some(d) = a.day {
-                clock = Some(clock.map_or(d, |c: i64| c.max(d)));
-            }
+    for chunk in chunks(articles) {
+        // Stories close between chunks, so an article dated before what the previous
+        // chunks closed has missed its story.
+        if let Some(limit) = finder.closed_before() {
+            found.late += chunk
+                .iter()
+                .filter(|a| a.day.is_some_and(|d| d < limit))
+                .count();
         }
-        found.articles += buffer.len();
-        let vectors = embed_leads(encoder, &buffer, progress)?;
+        found.articles += chunk.len();
+        let vectors = embed_leads(encoder, &chunk, progress)?;
         let embedded = Instant::now();
         found.embed_secs += embedded.duration_since(started).as_secs_f64();
-        closed.extend(finder.add(buffer.drain(..).zip(vectors).collect()));
+        closed.extend(finder.add(chunk.into_iter().zip(vectors).collect()));
         started = Instant::now();
         found.cluster_secs += started.duration_since(embedded).as_secs_f64();
         found.peak_open_articles = found.peak_open_articles.max(finder.open_articles());
@@ -203,11 +206,7 @@ pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<(
         })?;
         let value: Option<Value> = serde_json::from_str(&line).ok();
         let annotated = value.and_then(|mut v| {
-            let id = match v.get("id")? {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                _ => return None,
-            };
+            let id = crate::input::document::scalar(v.get("id"))?;
             let story = of.get(id.as_str())?;
             // Only the first record of an id joined a story.
             if !seen.insert(id) {
@@ -310,16 +309,12 @@ pub fn evaluate(
 ) -> stories::score::Scores {
     let mut finder = StoryFinder::new(config);
     let mut closed = Vec::new();
-    let mut items = labelled
+    let items = labelled
         .iter()
         .map(|(a, _)| a.clone())
-        .zip(vectors.iter().cloned())
-        .peekable();
-    let mut first = true;
-    while items.peek().is_some() {
-        let size = if first { WARMUP } else { CHUNK };
-        first = false;
-        closed.extend(finder.add(items.by_ref().take(size).collect()));
+        .zip(vectors.iter().cloned());
+    for chunk in chunks(items) {
+        closed.extend(finder.add(chunk));
     }
     closed.extend(finder.finish());
     let story_of: HashMap<String, String> = stories::number(closed)

@@ -62,6 +62,13 @@ fn groups_of(stories: &[Story]) -> Vec<String> {
     set.into_iter().cloned().collect()
 }
 
+/// Stories with most outlets first, then by id: the order the views list them in.
+fn most_carried_first(stories: &[Story]) -> Vec<&Story> {
+    let mut order: Vec<&Story> = stories.iter().collect();
+    order.sort_by(|a, b| b.outlets.cmp(&a.outlets).then(a.story.cmp(&b.story)));
+    order
+}
+
 fn dates(s: &Story) -> String {
     match (&s.first_date, &s.last_date) {
         (Some(a), Some(b)) if a == b => a.clone(),
@@ -104,8 +111,7 @@ fn text(view: &StoriesView, md: bool) -> String {
         "Model {}; groups by `{}`. Stories with most outlets first.\n\n",
         view.model, view.group_by
     );
-    let mut order: Vec<&Story> = view.stories.iter().collect();
-    order.sort_by(|a, b| b.outlets.cmp(&a.outlets).then(a.story.cmp(&b.story)));
+    let order = most_carried_first(view.stories);
     for s in order {
         let head = format!(
             "{} · {} · {} articles, {} outlets",
@@ -209,8 +215,7 @@ fn html(view: &StoriesView) -> String {
         .max()
         .unwrap_or(1)
         .max(1);
-    let mut order: Vec<&Story> = view.stories.iter().collect();
-    order.sort_by(|a, b| b.outlets.cmp(&a.outlets).then(a.story.cmp(&b.story)));
+    let order = most_carried_first(view.stories);
     let rows: Vec<Row> = order
         .into_iter()
         .map(|s| Row {

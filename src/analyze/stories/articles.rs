@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
+use crate::input::document::scalar;
 use crate::input::{debris, sentences, Document};
 
 /// What a story keeps of each article (its text is not kept: a story needs the lead only
@@ -42,10 +43,10 @@ impl Article {
     /// The article of a record read by [`crate::jobs::records::Records`]. `group_by` names
     /// the field whose value is the article's group; `date` is the raw `date` field.
     pub fn from_record(doc: &Document, raw: &Value, group_by: &str) -> Article {
-        let field = |k: &str| match raw.get(k) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
+        let field = |k: &str| {
+            scalar(raw.get(k))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
         };
         let date_text = field("date");
         let day = date_text.as_deref().and_then(parse_day);
@@ -53,13 +54,7 @@ impl Article {
             .language
             .clone()
             .filter(|l| !l.trim().is_empty())
-            .or_else(|| {
-                let head = match doc.text.char_indices().nth(4 * LEAD_CHARS) {
-                    Some((i, _)) => &doc.text[..i],
-                    None => &doc.text,
-                };
-                crate::input::language::detect_language(head)
-            });
+            .or_else(|| crate::input::language::detect_language(head(&doc.text)));
         let lead = lead(doc.title.as_deref(), &doc.text, language.as_deref());
         Article {
             id: doc.id.clone().unwrap_or_default(),
@@ -76,6 +71,16 @@ impl Article {
     }
 }
 
+/// The opening of a text that the lead and the language are read from: splitting or
+/// detecting a long article whole would cost more than embedding its lead. Four times the
+/// lead leaves room for the debris skipped on the way.
+fn head(text: &str) -> &str {
+    match text.char_indices().nth(4 * LEAD_CHARS) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
 /// Headline plus the opening reporting sentences up to [`LEAD_CHARS`]: captions, credits
 /// and menus that open a scraped page are skipped (they name a photo, not the event).
 /// A text with no sentence that reads as reporting gives its first characters instead.
@@ -86,13 +91,7 @@ pub fn lead(title: Option<&str>, text: &str, language: Option<&str>) -> String {
         out.push('\n');
     }
     let start = out.len();
-    // The lead comes from the opening: splitting a long article whole would cost more than
-    // embedding its lead. Four times the lead leaves room for the debris skipped on the way.
-    let opening = match text.char_indices().nth(4 * LEAD_CHARS) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    };
-    for s in sentences::split(opening, language.unwrap_or("en")) {
+    for s in sentences::split(head(text), language.unwrap_or("en")) {
         if out.len() - start >= LEAD_CHARS {
             break;
         }

@@ -77,10 +77,7 @@ pub fn blindspots(stories: &mut [Story], rule: BlindspotRule) -> Vec<Blindspot> 
         let mut outlets: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for a in &story.articles {
             if let Some(g) = &a.group {
-                outlets
-                    .entry(g)
-                    .or_default()
-                    .insert(a.outlet.as_deref().unwrap_or(&a.id));
+                outlets.entry(g).or_default().insert(a.source());
             }
         }
         let total: usize = outlets.values().map(BTreeSet::len).sum();
@@ -108,7 +105,7 @@ pub fn blindspots(stories: &mut [Story], rule: BlindspotRule) -> Vec<Blindspot> 
             .iter()
             .filter_map(|a| {
                 let group = a.group.clone()?;
-                let outlet = a.outlet.clone().unwrap_or_else(|| a.id.clone());
+                let outlet = a.source().to_string();
                 seen.insert((group.clone(), outlet.clone()))
                     .then(|| Carrier {
                         group,

@@ -110,6 +110,13 @@ pub struct StoryArticle {
     pub similarity: f32,
 }
 
+impl StoryArticle {
+    /// The outlet that carried it; an article without one counts as its own outlet.
+    pub fn source(&self) -> &str {
+        self.outlet.as_deref().unwrap_or(&self.id)
+    }
+}
+
 /// A story: articles that report the same event.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Story {
@@ -171,11 +178,68 @@ impl Open {
         }
     }
 
+    /// A story of one article.
+    fn new(serial: usize, article: Article, v: Vector) -> Self {
+        let mut o = Open {
+            serial,
+            sum: vec![0.0; v.dense.len()],
+            names: HashMap::new(),
+            members: Vec::new(),
+            first: None,
+            last: None,
+        };
+        o.push(article, v);
+        o
+    }
+
+    /// Adds an article: its vector to the sums, its date to the range.
+    fn push(&mut self, article: Article, v: Vector) {
+        self.absorb(&v.dense, v.names.iter().copied());
+        self.add_day(article.day);
+        self.members.push((article, v));
+    }
+
+    /// Adds vectors to the sums.
+    fn absorb(&mut self, dense: &[f32], names: impl IntoIterator<Item = (u32, f32)>) {
+        self.sum.iter_mut().zip(dense).for_each(|(s, x)| *s += x);
+        for (b, x) in names {
+            *self.names.entry(b).or_insert(0.0) += x;
+        }
+    }
+
     fn add_day(&mut self, day: Option<i64>) {
         if let Some(d) = day {
             self.first = Some(self.first.map_or(d, |f| f.min(d)));
             self.last = Some(self.last.map_or(d, |l| l.max(d)));
         }
+    }
+}
+
+/// The mean of the vectors seen so far, kept as a sum in f64 (a long stream of f32 sums
+/// would lose the small differences between language means).
+#[derive(Default)]
+struct RunningMean {
+    sum: Vec<f64>,
+    n: usize,
+}
+
+impl RunningMean {
+    fn add(&mut self, v: &[f32]) {
+        if self.sum.is_empty() {
+            self.sum.resize(v.len(), 0.0);
+        }
+        if self.sum.len() == v.len() {
+            self.sum
+                .iter_mut()
+                .zip(v)
+                .for_each(|(s, x)| *s += *x as f64);
+            self.n += 1;
+        }
+    }
+
+    /// The i-th coordinate of the mean (callers check the dimension first).
+    fn at(&self, i: usize) -> f64 {
+        self.sum[i] / self.n as f64
     }
 }
 
@@ -211,10 +275,10 @@ fn dot_stories(a: &Open, b: &Open) -> f32 {
 pub struct StoryFinder {
     config: StoriesConfig,
     open: Vec<Open>,
-    /// Per language: the running sum of its raw vectors and their count.
-    means: HashMap<String, (Vec<f64>, usize)>,
-    /// The same over all languages.
-    total: (Vec<f64>, usize),
+    /// Per language: the mean of its raw vectors.
+    means: HashMap<String, RunningMean>,
+    /// The mean over all languages.
+    total: RunningMean,
     /// The newest date seen.
     clock: Option<i64>,
     serial: usize,
@@ -237,7 +301,7 @@ impl StoryFinder {
             config,
             open: Vec::new(),
             means: HashMap::new(),
-            total: (Vec::new(), 0),
+            total: RunningMean::default(),
             clock: None,
             serial: 0,
             frequencies: names::Frequencies::default(),
@@ -260,22 +324,8 @@ impl StoryFinder {
         if self.config.center_languages {
             for (a, v) in &chunk {
                 let key = a.language.clone().unwrap_or_default();
-                let (sum, n) = self
-                    .means
-                    .entry(key)
-                    .or_insert_with(|| (vec![0.0; v.len()], 0));
-                if sum.len() == v.len() {
-                    sum.iter_mut().zip(v).for_each(|(s, x)| *s += *x as f64);
-                    *n += 1;
-                }
-                let (sum, n) = &mut self.total;
-                if sum.is_empty() {
-                    sum.resize(v.len(), 0.0);
-                }
-                if sum.len() == v.len() {
-                    sum.iter_mut().zip(v).for_each(|(s, x)| *s += *x as f64);
-                    *n += 1;
-                }
+                self.means.entry(key).or_default().add(v);
+                self.total.add(v);
             }
         }
         let use_names = self.config.names_weight > 0.0;
@@ -291,12 +341,12 @@ impl StoryFinder {
             .collect();
         tokens.iter().for_each(|t| self.frequencies.add(t));
         let window = self.config.window_days;
+        let w = self.config.names_weight.clamp(0.0, 1.0);
         let mut changed: Vec<usize> = Vec::new();
         for ((mut article, raw), tokens) in chunk.into_iter().zip(tokens) {
             if !self.config.use_dates {
                 article.day = None;
             }
-            let w = self.config.names_weight.clamp(0.0, 1.0);
             let mut dense = self.centred(&article, raw);
             dense.iter_mut().for_each(|x| *x *= (1.0 - w).sqrt());
             let mut names = self.frequencies.weigh(&tokens);
@@ -314,28 +364,12 @@ impl StoryFinder {
                 .max_by(|a, b| a.1.total_cmp(&b.1));
             let serial = match best {
                 Some((i, s)) if s >= self.config.threshold => {
-                    let o = &mut self.open[i];
-                    o.sum.iter_mut().zip(&v.dense).for_each(|(s, x)| *s += x);
-                    for (b, x) in &v.names {
-                        *o.names.entry(*b).or_insert(0.0) += x;
-                    }
-                    o.add_day(article.day);
-                    o.members.push((article, v));
-                    o.serial
+                    self.open[i].push(article, v);
+                    self.open[i].serial
                 }
                 _ => {
                     self.serial += 1;
-                    let mut o = Open {
-                        serial: self.serial,
-                        sum: v.dense.clone(),
-                        names: v.names.iter().copied().collect(),
-                        members: Vec::new(),
-                        first: None,
-                        last: None,
-                    };
-                    o.add_day(article.day);
-                    o.members.push((article, v));
-                    self.open.push(o);
+                    self.open.push(Open::new(self.serial, article, v));
                     self.serial
                 }
             };
@@ -347,25 +381,23 @@ impl StoryFinder {
         self.close_old()
     }
 
-    /// Closes every open story.
-    pub fn finish(mut self) -> Vec<Closed> {
-        let all: Vec<usize> = self.open.iter().map(|o| o.serial).collect();
-        self.merge(all);
-        self.open.drain(..).map(close).collect()
+    /// Closes every open story. (No merge pass is needed: each `add` ends with one, after
+    /// which no pair of open stories reaches the threshold.)
+    pub fn finish(self) -> Vec<Closed> {
+        self.open.into_iter().map(close).collect()
     }
 
     /// The article's vector moved by (corpus mean − its language's mean), unit length.
     fn centred(&self, article: &Article, mut v: Vec<f32>) -> Vec<f32> {
         if self.config.center_languages {
             let key = article.language.clone().unwrap_or_default();
-            let (all, total) = &self.total;
-            if let Some((sum, n)) = self
+            if let Some(mean) = self
                 .means
                 .get(&key)
-                .filter(|(s, _)| s.len() == v.len() && all.len() == v.len())
+                .filter(|m| m.sum.len() == v.len() && self.total.sum.len() == v.len())
             {
-                v.iter_mut().zip(sum).zip(all).for_each(|((x, s), a)| {
-                    *x += (*a / *total as f64 - *s / *n as f64) as f32;
+                v.iter_mut().enumerate().for_each(|(i, x)| {
+                    *x += (self.total.at(i) - mean.at(i)) as f32;
                 });
             }
         }
@@ -410,10 +442,7 @@ impl StoryFinder {
             let g = self.open.swap_remove(gi);
             let ki = if ki == self.open.len() { gi } else { ki };
             let k = &mut self.open[ki];
-            k.sum.iter_mut().zip(&g.sum).for_each(|(s, x)| *s += x);
-            for (b, x) in g.names {
-                *k.names.entry(b).or_insert(0.0) += x;
-            }
+            k.absorb(&g.sum, g.names);
             k.add_day(g.first);
             k.add_day(g.last);
             k.members.extend(g.members);
@@ -438,14 +467,20 @@ impl StoryFinder {
         }
     }
 
+    /// Stories whose last date is before this day are closed: an article dated before it
+    /// arrived too late to join the story it belongs to.
+    pub fn closed_before(&self) -> Option<i64> {
+        self.clock
+            .map(|clock| clock - 2 * self.config.window_days.max(1))
+    }
+
     /// Closes dated stories that no article in date order can join any more (their last
     /// date is more than two windows behind the newest date seen: one window for the join
     /// rule, one of slack for input not quite in date order).
     fn close_old(&mut self) -> Vec<Closed> {
-        let Some(clock) = self.clock else {
+        let Some(limit) = self.closed_before() else {
             return Vec::new();
         };
-        let limit = clock - 2 * self.config.window_days.max(1);
         let mut closed = Vec::new();
         let mut i = 0;
         while i < self.open.len() {
@@ -461,19 +496,18 @@ impl StoryFinder {
 
 fn close(o: Open) -> Closed {
     let norm = dot_stories(&o, &o).sqrt().max(f32::MIN_POSITIVE);
-    let scored: Vec<(usize, f32)> = o
+    let scores: Vec<f32> = o
         .members
         .iter()
-        .enumerate()
-        .map(|(i, (_, v))| (i, dot_story(v, &o) / norm))
+        .map(|(_, v)| dot_story(v, &o) / norm)
         .collect();
     // A closed story keeps only what its output needs: the lead shrinks to its opening
     // (the title of a story without headlines), so a long run holds little per article.
     let mut members: Vec<(Article, f32)> = o
         .members
         .into_iter()
-        .zip(scored)
-        .map(|((mut a, _), (_, s))| {
+        .zip(scores)
+        .map(|((mut a, _), s)| {
             a.lead = opening(&a.lead);
             (a, s)
         })
@@ -508,7 +542,6 @@ fn story(id: String, c: Closed) -> Story {
         .unwrap_or_default();
     let mut groups = BTreeMap::new();
     let mut languages = BTreeMap::new();
-    let mut outlets: Vec<&str> = Vec::new();
     for (a, _) in &c.members {
         if let Some(g) = &a.group {
             *groups.entry(g.clone()).or_insert(0) += 1;
@@ -516,36 +549,37 @@ fn story(id: String, c: Closed) -> Story {
         if let Some(l) = &a.language {
             *languages.entry(l.clone()).or_insert(0) += 1;
         }
-        let outlet = a.outlet.as_deref().unwrap_or(&a.id);
-        if !outlets.contains(&outlet) {
-            outlets.push(outlet);
-        }
     }
-    let outlets = outlets.len();
+    let listed: Vec<StoryArticle> = c
+        .members
+        .into_iter()
+        .map(|(a, s)| StoryArticle {
+            id: a.id,
+            outlet: a.outlet,
+            country: a.country,
+            language: a.language,
+            title: a.title,
+            date: a.date_text,
+            url: a.url,
+            group: a.group,
+            similarity: (s * 1000.0).round() / 1000.0,
+        })
+        .collect();
+    let outlets = listed
+        .iter()
+        .map(StoryArticle::source)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     Story {
         story: id,
         title,
         first_date: days.iter().min().map(|&d| articles::day_text(d)),
         last_date: days.iter().max().map(|&d| articles::day_text(d)),
+        articles: listed,
         outlets,
         groups,
         languages,
         blindspot_of: Vec::new(),
-        articles: c
-            .members
-            .into_iter()
-            .map(|(a, s)| StoryArticle {
-                id: a.id,
-                outlet: a.outlet,
-                country: a.country,
-                language: a.language,
-                title: a.title,
-                date: a.date_text,
-                url: a.url,
-                group: a.group,
-                similarity: (s * 1000.0).round() / 1000.0,
-            })
-            .collect(),
     }
 }
 
