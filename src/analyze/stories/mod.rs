@@ -153,7 +153,9 @@ struct Vector {
 struct Open {
     serial: usize,
     sum: Vec<f32>,
-    names: HashMap<u32, f32>,
+    /// Ordered, so that sums over it run in the same order in every process (a HashMap's
+    /// order changes per run, and with it the last bits of a similarity).
+    names: BTreeMap<u32, f32>,
     members: Vec<(Article, Vector)>,
     first: Option<i64>,
     last: Option<i64>,
@@ -183,7 +185,7 @@ impl Open {
         let mut o = Open {
             serial,
             sum: vec![0.0; v.dense.len()],
-            names: HashMap::new(),
+            names: BTreeMap::new(),
             members: Vec::new(),
             first: None,
             last: None,
