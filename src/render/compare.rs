@@ -170,23 +170,18 @@ fn markdown(r: &Report) -> String {
             }
         );
     }
-    let _ = writeln!(o, "\n## Attribution\n");
-    for a in &r.attribution {
-        let list: Vec<String> = a
-            .speakers
-            .iter()
-            .take(8)
-            .map(|s| format!("{} ({})", s.name, s.count))
-            .collect();
+    let _ = writeln!(o, "\n## Who is quoted\n");
+    if r.speakers.is_empty() {
+        let _ = writeln!(o, "Nobody is named as a source.");
+    }
+    for p in r.speakers.iter().take(MAX_SPEAKERS) {
         let _ = writeln!(
             o,
-            "- **{}**: {}",
-            a.unit,
-            if list.is_empty() {
-                "nobody named".into()
-            } else {
-                list.join(", ")
-            }
+            "- **{}** ({}{}): {}",
+            p.name,
+            p.kind,
+            also_spelled(p),
+            quoted_by(p)
         );
     }
     let _ = writeln!(
@@ -343,17 +338,9 @@ fn text(r: &Report, color: bool) -> String {
     }
     let _ = writeln!(o, "{t}");
     let _ = writeln!(o, "\n{}", h("WHO IS QUOTED"));
-    let mut t = table(&["unit", "speakers (count)"]);
-    for a in &r.attribution {
-        t.add_row(vec![
-            a.unit.clone(),
-            a.speakers
-                .iter()
-                .take(8)
-                .map(|s| format!("{} ({})", s.name, s.count))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ]);
+    let mut t = table(&["speaker", "quoted by (sentences, titles given)"]);
+    for p in r.speakers.iter().take(MAX_SPEAKERS) {
+        t.add_row(vec![format!("{}{}", p.name, also_spelled(p)), quoted_by(p)]);
     }
     let _ = writeln!(o, "{t}");
     let _ = writeln!(o, "\n{}", h("FRAMES (approximate)"));
@@ -395,4 +382,37 @@ fn agreement(n: &NliFrames) -> String {
         n.pairs,
         n.elapsed_ms as f64 / 1000.0
     )
+}
+
+/// Speakers listed in the text and markdown views (JSON has them all).
+const MAX_SPEAKERS: usize = 15;
+
+/// "; also Песков, Пескова": the other spellings of a speaker.
+fn also_spelled(p: &crate::analyze::compare::Person) -> String {
+    let others: Vec<&str> = p
+        .spellings
+        .iter()
+        .filter(|s| **s != p.name)
+        .map(String::as_str)
+        .collect();
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!("; also {}", others.join(", "))
+    }
+}
+
+/// "RU 9 as пресс-секретарь президента РФ; US 4 as Kremlin spokesman".
+fn quoted_by(p: &crate::analyze::compare::Person) -> String {
+    p.units
+        .iter()
+        .map(|u| {
+            if u.titles.is_empty() {
+                format!("{} {}", u.unit, u.count)
+            } else {
+                format!("{} {} as {}", u.unit, u.count, u.titles.join(" / "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -216,13 +216,10 @@ fn group_view_compares_countries() {
         "--group-by",
         "country",
     ]);
-    let units: Vec<&str> = r["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u.as_str().unwrap())
-        .collect();
-    assert_eq!(units, ["US", "RU", "UA", "EU", "other"]);
+    assert_eq!(
+        strings(&r["units"], None),
+        ["US", "RU", "UA", "EU", "other"]
+    );
     assert_eq!(r["group_by"], "country");
     assert!(r["sources"]
         .as_array()
@@ -445,4 +442,120 @@ fn too_many_sources_are_refused_early_naming_the_flag() {
     let out = parallax().arg("compare").arg(&path).output().unwrap();
     let err = assert_clean_failure(&out, &["500 sources", "--max-sources 64"]);
     assert!(!err.contains("model loaded"));
+}
+
+/// The strings of a JSON array, or its objects' `field`.
+fn strings<'a>(v: &'a Value, field: Option<&str>) -> Vec<&'a str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| field.map_or(x, |f| &x[f]).as_str().unwrap())
+        .collect()
+}
+
+/// The speaker row whose spellings include `spelling`.
+fn speaker<'a>(r: &'a Value, spelling: &str) -> &'a Value {
+    let rows = r["speakers"].as_array().unwrap();
+    let found: Vec<&Value> = rows
+        .iter()
+        .filter(|p| {
+            p["spellings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s == spelling)
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{spelling}: {rows:#?}");
+    found[0]
+}
+
+#[test]
+fn speakers_are_people_across_spellings_scripts_and_titles() {
+    let data = shared_data("coverage-dev.jsonl");
+    let data = data.to_str().unwrap();
+    // Russian outlets write "Дмитрий Песков" and "Пескова" (by case), English ones
+    // "Dmitry Peskov", "Dmitri Peskov" and "Peskov": one row, quoted by RU and US.
+    let r = run_json(&[
+        data,
+        "--event",
+        "kremlin_reaction_nov19_21",
+        "--group-by",
+        "country",
+    ]);
+    let peskov = speaker(&r, "Peskov");
+    let spellings = strings(&peskov["spellings"], None);
+    assert!(spellings.contains(&"Дмитрий Песков"), "{spellings:?}");
+    assert!(spellings.contains(&"Dmitry Peskov"), "{spellings:?}");
+    assert_eq!(peskov["kind"], "person");
+    assert_eq!(strings(&peskov["units"], Some("unit")), ["RU", "US"]);
+    // The title each side gives him is kept as data, with the sentence behind it.
+    let us = &peskov["units"][1];
+    assert!(
+        us["titles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "Kremlin spokesman"),
+        "{us}"
+    );
+    for c in us["evidence"].as_array().unwrap() {
+        assert!(c["text"].as_str().unwrap().contains("Peskov"));
+    }
+    // Each unit's attribution row names the person the table joins it to.
+    let ru = r["attribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["unit"] == "RU")
+        .unwrap();
+    let pesk: Vec<&Value> = ru["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["person"] == peskov["name"])
+        .collect();
+    assert_eq!(pesk.len(), 1, "{ru:#}");
+    // Places in the locative and country abbreviations are nobody.
+    for p in r["speakers"].as_array().unwrap() {
+        for s in p["spellings"].as_array().unwrap() {
+            let s = s.as_str().unwrap();
+            assert!(
+                !["Украине", "РФ", "США", "U.S"].contains(&s),
+                "{s} counted as a speaker"
+            );
+            assert!(
+                !s.starts_with("РФ ") && !s.starts_with("США "),
+                "{s}: title in the name"
+            );
+        }
+    }
+
+    // Ukrainian: "Володимир Зеленський" and "Ігнат" join "Zelenskyy" / "Yurii Ihnat".
+    let r = run_json(&[
+        data,
+        "--event",
+        "ternopil_strike_nov19",
+        "--group-by",
+        "country",
+    ]);
+    let zelensky = speaker(&r, "Володимир Зеленський");
+    assert!(zelensky["spellings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "Zelenskyy"));
+    assert_eq!(
+        zelensky["units"].as_array().unwrap().len(),
+        3,
+        "{zelensky:#}"
+    );
+    let ihnat = speaker(&r, "Ігнат");
+    assert!(ihnat["spellings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "Yurii Ihnat"));
+    let klymenko = speaker(&r, "Ihor Klymenko");
+    assert_ne!(klymenko["name"], ihnat["name"]);
 }

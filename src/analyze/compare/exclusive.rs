@@ -238,7 +238,7 @@ const ADJECTIVE_ENDINGS: &[&str] = &[
 ];
 
 /// Words that mark an organisation.
-const ORGANISATION_WORDS: &[&str] = &[
+pub const ORGANISATION_WORDS: &[&str] = &[
     "ministry",
     "council",
     "agency",
@@ -270,7 +270,7 @@ const ORGANISATION_WORDS: &[&str] = &[
 ];
 
 /// English demonyms and adjectives that English capitalises but other languages do not.
-fn is_adjective(word: &str) -> bool {
+pub fn is_adjective(word: &str) -> bool {
     let w = word.to_lowercase();
     ["ian", "ese", "ish", "ean", "an", "ic"]
         .iter()
@@ -296,7 +296,7 @@ pub fn skeleton(word: &str) -> String {
 
 /// Whether two skeletons name the same thing: equal, or one extends the other by a case
 /// ending of at most two consonants (the shorter having at least three).
-fn same_name(a: &str, b: &str) -> bool {
+pub fn same_name(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }

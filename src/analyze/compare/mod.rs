@@ -20,6 +20,7 @@ pub mod frames;
 pub mod prepare;
 pub mod report;
 pub mod sources;
+pub mod speakers;
 pub mod summary;
 pub mod terms;
 pub mod text;
@@ -163,6 +164,7 @@ pub fn compare<B: Backend<Output = Vec<f32>>>(
     let p = prepare::prepare(encoder, model_name, sources, cfg)?;
     let claims = claims::claims(&p, cfg);
     let (frames, frame_warnings) = frames::frames(&p, nli)?;
+    let people = speakers::speakers(&p);
     Ok(Report {
         schema: SCHEMA,
         model: model_name.to_string(),
@@ -174,7 +176,8 @@ pub fn compare<B: Backend<Output = Vec<f32>>>(
         exclusive: exclusive::exclusive(&p, &claims, cfg),
         disagreements: disagreements::disagreements(&p, &claims, cfg),
         terms: terms::terms(&p, cfg),
-        attribution: attribution::attribution(&p),
+        attribution: attribution::attribution(&p.units, &people),
+        speakers: people,
         frames,
         warnings: [p.warnings.clone(), frame_warnings].concat(),
         elapsed_ms: started.elapsed().as_millis() as u64,

@@ -128,10 +128,45 @@ pub struct UnitTerms {
 #[derive(Debug, Clone, Serialize)]
 /// Someone a unit quotes or cites.
 pub struct Speaker {
-    /// The name as written.
+    /// The name as this unit writes it most often (titles left off).
     pub name: String,
+    /// The speaker as the whole report names them (see [`Person`]): the key that joins
+    /// this row to the same person in other units.
+    pub person: String,
+    /// "person", "organisation", or "name" when nothing tells.
+    pub kind: &'static str,
     /// Sentences that attribute something to them.
     pub count: usize,
+    /// The titles this unit gives them ("Kremlin spokesman", "пресс-секретарь президента").
+    pub titles: Vec<String>,
+    /// Up to three of those sentences.
+    pub evidence: Vec<Cite>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+/// One speaker across the units: every spelling of one person or organisation.
+pub struct Person {
+    /// The fullest spelling, Latin script first.
+    pub name: String,
+    /// "person", "organisation", or "name" when nothing tells.
+    pub kind: &'static str,
+    /// Every spelling the sources use, titles left off.
+    pub spellings: Vec<String>,
+    /// The units that quote them, in unit order.
+    pub units: Vec<PersonInUnit>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+/// How one unit quotes one speaker.
+pub struct PersonInUnit {
+    /// The unit.
+    pub unit: String,
+    /// Sentences that attribute something to them.
+    pub count: usize,
+    /// The unit's most used spelling.
+    pub spelling: String,
+    /// The titles the unit gives them.
+    pub titles: Vec<String>,
     /// Up to three of those sentences.
     pub evidence: Vec<Cite>,
 }
@@ -287,6 +322,8 @@ pub struct Report {
     pub terms: Vec<UnitTerms>,
     /// Whom each unit quotes.
     pub attribution: Vec<UnitAttribution>,
+    /// The speakers across units: one row per person or organisation, however spelled.
+    pub speakers: Vec<Person>,
     /// Frames.
     pub frames: FramesReport,
     /// What the reader must know about this comparison (unread languages, a single unit).
