@@ -89,6 +89,9 @@ pub struct BatchArgs {
     pub nli: NliArgs,
 
     #[command(flatten)]
+    pub glossary: super::compare::GlossaryArgs,
+
+    #[command(flatten)]
     pub runtime: RuntimeArgs,
 }
 
@@ -225,7 +228,10 @@ pub fn run(args: BatchArgs, quiet: bool) -> anyhow::Result<i32> {
             &mut progress,
         )?,
         Task::Compare => {
-            let cfg = super::compare::config(&spec, &model, args.group_by, args.sentences);
+            let cfg = parallax::analyze::compare::CompareConfig {
+                glossary: args.glossary.load()?,
+                ..super::compare::config(&spec, &model, args.group_by, args.sentences)
+            };
             let nli = args.nli.load(device, args.runtime.batch_config(device)?)?;
             let comparer = Comparer {
                 encoder: &embedder,

@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::analyze::compare::{
-    compare, frames, pick_model, CompareConfig, GroupBy, NliFraming, Source,
+    compare, frames, glossary::Glossary, pick_model, CompareConfig, GroupBy, NliFraming, Source,
 };
 use parallax::encode::NliModel;
 use parallax::models::ModelSpec;
@@ -74,7 +74,39 @@ pub struct CompareArgs {
     pub nli: NliArgs,
 
     #[command(flatten)]
+    pub glossary: GlossaryArgs,
+
+    #[command(flatten)]
     pub runtime: RuntimeArgs,
+}
+
+/// The naming glossary (compare and batch --task compare).
+#[derive(Args, Debug, Clone)]
+pub struct GlossaryArgs {
+    /// A naming glossary (TOML, the format of the shipped data/glossary.toml): its concepts
+    /// are added to the shipped ones, and one with the same id replaces the shipped one.
+    #[arg(long, value_name = "FILE")]
+    pub glossary: Option<PathBuf>,
+
+    /// Leave the shipped glossary out: only --glossary's concepts (if any) are counted;
+    /// the epithets the data shows are reported either way.
+    #[arg(long)]
+    pub no_glossary: bool,
+}
+
+impl GlossaryArgs {
+    /// The glossary to use, read before any model is loaded so a bad file fails fast.
+    pub fn load(&self) -> anyhow::Result<Glossary> {
+        let base = if self.no_glossary {
+            Glossary::default()
+        } else {
+            Glossary::shipped()
+        };
+        Ok(match &self.glossary {
+            Some(path) => base.extended(Glossary::read(path)?),
+            None => base,
+        })
+    }
 }
 
 /// Frames by zero-shot NLI (compare and batch --task compare).
@@ -143,16 +175,20 @@ pub fn run(args: CompareArgs, quiet: bool) -> anyhow::Result<i32> {
         sources.len(),
         args.max_sources
     );
+    let glossary = args.glossary.load()?;
     let opened = super::open_embedder(pick_model(args.model.spec(), &sources), &args.runtime)?;
     let nli = args
         .nli
         .load(opened.device, args.runtime.batch_config(opened.device)?)?;
-    let cfg = config(
-        &opened.spec,
-        &opened.model,
-        args.group_by,
-        args.summary_sentences,
-    );
+    let cfg = CompareConfig {
+        glossary,
+        ..config(
+            &opened.spec,
+            &opened.model,
+            args.group_by,
+            args.summary_sentences,
+        )
+    };
     let started = Instant::now();
     let bar = nli_bar(quiet);
     let framing = args.nli.framing(&nli, |done, total| {

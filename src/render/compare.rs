@@ -170,6 +170,25 @@ fn markdown(r: &Report) -> String {
             }
         );
     }
+    let _ = writeln!(o, "\n## Naming\n");
+    let _ = writeln!(
+        o,
+        "_Which words each {} uses for the contested things (glossary: {}), then the epithets \
+         the text puts before the people several mention (no glossary). Counts are sentences._\n",
+        if r.group_by.is_some() {
+            "group"
+        } else {
+            "source"
+        },
+        if r.naming.glossary.is_empty() {
+            "none"
+        } else {
+            &r.naming.glossary
+        }
+    );
+    for line in naming_lines(r) {
+        let _ = writeln!(o, "- {line}");
+    }
     let _ = writeln!(o, "\n## Who is quoted\n");
     if r.speakers.is_empty() {
         let _ = writeln!(o, "Nobody is named as a source.");
@@ -337,6 +356,13 @@ fn text(r: &Report, color: bool) -> String {
         ]);
     }
     let _ = writeln!(o, "{t}");
+    let _ = writeln!(o, "\n{}", h("NAMING (sentences per unit)"));
+    let mut t = table(&["concept or person", "wording: used by"]);
+    for line in naming_lines(r) {
+        let (head, rest) = line.split_once(": ").unwrap_or((&line, ""));
+        t.add_row(vec![head.replace("**", ""), rest.replace("**", "")]);
+    }
+    let _ = writeln!(o, "{t}");
     let _ = writeln!(o, "\n{}", h("WHO IS QUOTED"));
     let mut t = table(&["speaker", "quoted by (sentences, titles given)"]);
     for p in r.speakers.iter().take(MAX_SPEAKERS) {
@@ -415,4 +441,55 @@ fn quoted_by(p: &crate::analyze::compare::Person) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// One line per glossary concept, then per person's epithets: "**the war**: conflict —
+/// RU 4; war — US 1, UA 1", "**Vladimir Putin** (epithets): russian president — US 1 …".
+fn naming_lines(r: &Report) -> Vec<String> {
+    let uses = |units: &[crate::analyze::compare::NameUse]| -> String {
+        units
+            .iter()
+            .map(|u| format!("{} {}", u.unit, u.count))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out: Vec<String> = r
+        .naming
+        .concepts
+        .iter()
+        .map(|c| {
+            let variants: Vec<String> = c
+                .variants
+                .iter()
+                .map(|v| format!("{} — {}", v.variant, uses(&v.units)))
+                .collect();
+            format!("**{}**: {}", c.name, variants.join("; "))
+        })
+        .collect();
+    for e in &r.naming.epithets {
+        let groups: Vec<String> = e
+            .epithets
+            .iter()
+            .take(6)
+            .map(|g| {
+                let also: Vec<&str> = g
+                    .forms
+                    .iter()
+                    .filter(|f| **f != g.label)
+                    .map(String::as_str)
+                    .collect();
+                if also.is_empty() {
+                    format!("{} — {}", g.label, uses(&g.units))
+                } else {
+                    format!("{} ({}) — {}", g.label, also.join(", "), uses(&g.units))
+                }
+            })
+            .collect();
+        out.push(format!(
+            "**{}** (epithets): {}",
+            e.entity,
+            groups.join("; ")
+        ));
+    }
+    out
 }

@@ -36,7 +36,12 @@ struct Column<'a> {
 struct SharedRow<'a> {
     count: usize,
     similarity: f32,
-    cells: Vec<Option<Vec<&'a Cite>>>,
+    /// The wording shown first: an English one where there is one.
+    gloss: &'a Cite,
+    /// Every wording, the gloss first.
+    wordings: Vec<&'a Cite>,
+    /// Whether each of the shared columns carries the claim.
+    marks: Vec<bool>,
 }
 
 #[derive(Serialize)]
@@ -166,23 +171,32 @@ pub fn render(r: &Report) -> String {
         .iter()
         .filter(|u| r.shared.iter().any(|c| c.units.contains(u)))
         .collect();
+    let english = |c: &Cite| {
+        r.sources
+            .iter()
+            .any(|s| s.label == c.source && s.language == "en")
+    };
     let shared: Vec<SharedRow> = r
         .shared
         .iter()
-        .map(|c| SharedRow {
-            count: c.units.len(),
-            similarity: c.similarity,
-            cells: shared_columns
-                .iter()
-                .map(|u| {
-                    let mine: Vec<&Cite> = c
-                        .wording
-                        .iter()
-                        .filter(|w| unit_of(&w.source) == Some(u.as_str()))
-                        .collect();
-                    (!mine.is_empty()).then_some(mine)
-                })
-                .collect(),
+        .filter_map(|c| {
+            let mut wordings: Vec<&Cite> = c.wording.iter().collect();
+            // Stable: English wordings first, each side's order kept.
+            wordings.sort_by_key(|w| !english(w));
+            Some(SharedRow {
+                count: c.units.len(),
+                similarity: c.similarity,
+                gloss: *wordings.first()?,
+                marks: shared_columns
+                    .iter()
+                    .map(|u| {
+                        c.wording
+                            .iter()
+                            .any(|w| unit_of(&w.source) == Some(u.as_str()))
+                    })
+                    .collect(),
+                wordings,
+            })
         })
         .collect();
     let term_charts: Vec<TermChart> = r

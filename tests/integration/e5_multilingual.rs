@@ -146,7 +146,9 @@ fn conversion_agrees_with_the_c_engine_in_three_languages() {
     eprintln!("worst cosine against the C engine: {worst:.6}");
 }
 
-fn compare_json(event: &str, extra: &[&str]) -> Value {
+/// `compare --event EVENT --format json` on coverage-dev with the model chosen for the
+/// sources' languages.
+pub fn compare_json(event: &str, extra: &[&str]) -> Value {
     let data = shared_data("coverage-dev.jsonl");
     let out = parallax()
         .args([

@@ -59,7 +59,8 @@ fn html_report(args: &[&str], out: &Path) {
 }
 
 /// Nothing in the page may make a request: no scripts, stylesheets, images, frames or
-/// CSS urls; the only addresses are the links to the original articles.
+/// CSS urls; the only addresses are the links to the original articles (and the index's
+/// in-page anchors).
 fn assert_self_contained(html: &str) {
     let lower = html.to_lowercase();
     for bad in [
@@ -78,8 +79,9 @@ fn assert_self_contained(html: &str) {
     for (i, _) in lower.match_indices("href=\"") {
         let rest = &lower[i + 6..];
         // '/' may be escaped as &#x2f; (the browser decodes it).
+        // In-page anchors (the section index) request nothing.
         assert!(
-            rest.starts_with("http:") || rest.starts_with("https:"),
+            rest.starts_with("http:") || rest.starts_with("https:") || rest.starts_with('#'),
             "odd link: {}",
             &rest[..40.min(rest.len())]
         );
@@ -215,4 +217,100 @@ fn hostile_article_text_stays_text() {
     assert!(
         dom.contains("onerror=\"document.title") || dom.contains("onerror=&quot;document.title")
     );
+}
+
+/// Renders the page in a 1366-pixel-wide window with a script (added to a copy only: the
+/// report itself has none) that writes the page's scroll and client widths into the
+/// title; returns them.
+fn page_widths(page: &Path) -> (u32, u32) {
+    let probe = page.with_extension("probe.html");
+    let html = std::fs::read_to_string(page).unwrap().replace(
+        "</body>",
+        "<script>document.title = 'W=' + document.documentElement.scrollWidth + \
+         ' C=' + document.documentElement.clientWidth;</script></body>",
+    );
+    std::fs::write(&probe, html).unwrap();
+    let dom = stdout_of(browser(&["--window-size=1366,768", "--dump-dom"], &probe));
+    let title = dom
+        .split("<title>W=")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .expect("the probe ran");
+    let (w, c) = title.split_once(" C=").unwrap();
+    (w.parse().unwrap(), c.parse().unwrap())
+}
+
+#[test]
+fn a_seventeen_source_report_reads_on_a_laptop_screen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = shared_data("coverage-dev.jsonl");
+    let run = |extra: &[&str], format: &str, out: &Path| {
+        let o = parallax()
+            .args([
+                "compare",
+                data.to_str().unwrap(),
+                "--event",
+                "alaska_summit_aug15",
+            ])
+            .args(extra)
+            .args(["--format", format, "--threads", "2", "-q", "-o"])
+            .arg(out)
+            .output()
+            .unwrap();
+        assert_success(&o);
+    };
+    let json_path = tmp.path().join("report.json");
+    run(&[], "json", &json_path);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(report["sources"].as_array().unwrap().len(), 17);
+
+    let page = tmp.path().join("report.html");
+    run(&[], "html", &page);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_self_contained(&html);
+    // Every source has its card, every shared claim its row in the matrix, with one mark
+    // per unit that carries it.
+    for s in report["sources"].as_array().unwrap() {
+        let label = s["label"].as_str().unwrap().replace('&', "&amp;");
+        assert!(
+            html.contains(&format!("data-unit=\"{label}\"")),
+            "no card for {label}"
+        );
+    }
+    let shared = report["shared"].as_array().unwrap();
+    assert!(shared.len() >= 10);
+    assert_eq!(html.matches("<tr class=\"claim\">").count(), shared.len());
+    let marks: usize = shared
+        .iter()
+        .map(|c| c["units"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(html.matches("<td class=\"m\"").count(), marks);
+    assert!(html.contains("id=\"naming\"") && html.contains("диктатором"));
+
+    // No horizontal scrolling of the page at 1366 pixels, for 17 sources and 5 groups.
+    let (scroll, client) = page_widths(&page);
+    assert!(
+        scroll <= client,
+        "the page is {scroll}px wide in a {client}px window"
+    );
+    let grouped = tmp.path().join("grouped.html");
+    run(&["--group-by", "country"], "html", &grouped);
+    let (scroll, client) = page_widths(&grouped);
+    assert!(scroll <= client, "grouped: {scroll}px in {client}px");
+
+    // The screenshot is kept for a person to look at.
+    let artifacts = crate::common::root().join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("compare-17-sources-1366.png");
+    let o = browser(
+        &[
+            "--window-size=1366,2400",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &page,
+    );
+    assert_success(&o);
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }

@@ -18,5 +18,6 @@ mod e5_multilingual;
 mod embeddings;
 mod fuzz;
 mod html_report;
+mod naming;
 mod rouge_reference;
 mod scheduler_real;

@@ -14,9 +14,12 @@ pub mod attribution;
 pub mod claims;
 pub mod dates;
 pub mod disagreements;
+pub mod epithets;
 pub mod exclusive;
 pub mod facts;
 pub mod frames;
+pub mod glossary;
+pub mod naming;
 pub mod prepare;
 pub mod report;
 pub mod sources;
@@ -57,6 +60,8 @@ pub struct CompareConfig {
     pub max_unique: usize,
     /// Most distinctive terms reported per unit and language.
     pub max_terms: usize,
+    /// The naming glossary (`--glossary`, `--no-glossary`).
+    pub glossary: glossary::Glossary,
 }
 
 impl Default for CompareConfig {
@@ -71,6 +76,7 @@ impl Default for CompareConfig {
             max_shared: 25,
             max_unique: 5,
             max_terms: 12,
+            glossary: glossary::Glossary::shipped(),
         }
     }
 }
@@ -178,6 +184,10 @@ pub fn compare<B: Backend<Output = Vec<f32>>>(
         terms: terms::terms(&p, cfg),
         attribution: attribution::attribution(&p.units, &people),
         speakers: people,
+        naming: Naming {
+            epithets: epithets::epithets(&p),
+            ..naming::naming(&p, &cfg.glossary)
+        },
         frames,
         warnings: [p.warnings.clone(), frame_warnings].concat(),
         elapsed_ms: started.elapsed().as_millis() as u64,

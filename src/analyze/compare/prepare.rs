@@ -5,7 +5,7 @@
 use super::sources::Source;
 use std::collections::HashMap;
 
-use super::{exclusive, frames, text, Cite, CompareConfig};
+use super::{epithets, exclusive, frames, text, Cite, CompareConfig};
 use crate::analyze::extractive::{rank, ExtractiveConfig, Length};
 use crate::encode::{Backend, BatchEncoder, Truncation};
 use crate::error::Result;
@@ -52,8 +52,9 @@ pub struct Prepared<'a> {
     pub vectors: Vec<Vec<f32>>,
     /// One vector per entry of [`frames::FRAMES`], embedded in the same pass.
     pub frame_vectors: Vec<Vec<f32>>,
-    /// Names found in the reporting sentences, with their vectors: only with a
-    /// multilingual model, which can tell that Switzerland and Швейцарії are one place.
+    /// Names and epithets found in the reporting sentences, with their vectors: only with
+    /// a multilingual model, which can tell that Switzerland and Швейцарії are one place,
+    /// and "Russian President" and "президент России" one title.
     pub names: HashMap<String, Vec<f32>>,
     /// Each readable source's summary picks (indices into `sents`).
     pub picks: Vec<Option<Vec<usize>>>,
@@ -160,7 +161,11 @@ pub fn prepare<'a, B: Backend<Output = Vec<f32>>>(
     if cfg.model_languages.is_none() {
         let mut seen = std::collections::HashSet::new();
         for s in sents.iter().filter(|s| readable[s.source]) {
-            for (n, _, _) in exclusive::names(&s.text) {
+            let found = exclusive::names(&s.text).into_iter().map(|(n, _, _)| n);
+            let epithets = epithets::in_sentence(&s.text, &langs[s.source])
+                .into_iter()
+                .map(|(_, _, e)| e);
+            for n in found.chain(epithets) {
                 if seen.insert(n.clone()) {
                     name_list.push(n);
                 }

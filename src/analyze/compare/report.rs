@@ -296,6 +296,77 @@ pub struct Exclusive {
     pub cite: Cite,
 }
 
+/// How each unit names the contested things of the story (see `naming` in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Naming {
+    /// The glossary used: "built-in", a file, or both; empty with `--no-glossary`.
+    pub glossary: String,
+    /// The glossary's concepts that some unit names, in glossary order.
+    pub concepts: Vec<ConceptNaming>,
+    /// Titles and epithets next to the people and places several units mention, found
+    /// without the glossary.
+    pub epithets: Vec<EntityEpithets>,
+}
+
+/// One glossary concept and the variants the units use for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConceptNaming {
+    /// The concept's key.
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Why its wording matters.
+    pub about: String,
+    /// The variants used, most used first.
+    pub variants: Vec<VariantNaming>,
+}
+
+/// One way of naming a concept, and who uses it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantNaming {
+    /// The variant ("special military operation").
+    pub variant: String,
+    /// The units that use it, in unit order.
+    pub units: Vec<NameUse>,
+}
+
+/// How often one unit uses one wording, and where.
+#[derive(Debug, Clone, Serialize)]
+pub struct NameUse {
+    /// The unit.
+    pub unit: String,
+    /// Sentences that use it.
+    pub count: usize,
+    /// The forms written ("СВО", "специальной военной операции").
+    pub forms: Vec<String>,
+    /// Up to two of those sentences.
+    pub evidence: Vec<Cite>,
+}
+
+/// The epithets the units put next to one person or place.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityEpithets {
+    /// The entity, in its fullest spelling (Latin script first).
+    pub entity: String,
+    /// "person" (places' preceding words are prepositions far more often than epithets).
+    pub kind: &'static str,
+    /// The units that mention it.
+    pub mentioned_by: Vec<String>,
+    /// Groups of epithets that say the same across languages, most used first.
+    pub epithets: Vec<EpithetGroup>,
+}
+
+/// Epithets that say one thing ("Russian President" / "президент России" / "президент РФ").
+#[derive(Debug, Clone, Serialize)]
+pub struct EpithetGroup {
+    /// The group's most used epithet.
+    pub label: String,
+    /// Every epithet of the group as written.
+    pub forms: Vec<String>,
+    /// Each unit's uses.
+    pub units: Vec<NameUse>,
+}
+
 /// The whole comparison. Top-level keys are the stable JSON schema (see README).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -324,6 +395,8 @@ pub struct Report {
     pub attribution: Vec<UnitAttribution>,
     /// The speakers across units: one row per person or organisation, however spelled.
     pub speakers: Vec<Person>,
+    /// Which words each unit uses for the contested things, across languages.
+    pub naming: Naming,
     /// Frames.
     pub frames: FramesReport,
     /// What the reader must know about this comparison (unread languages, a single unit).
