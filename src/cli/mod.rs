@@ -49,7 +49,8 @@ pub enum Command {
     /// Summarize articles (extractive, on the embedded sentence model).
     Summarize(summarize::SummarizeArgs),
     /// Compare how several sources cover one story: shared and unique claims, conflicting
-    /// figures, distinctive wording, how each side names things across languages, whom each quotes, frames; each with its evidence.
+    /// figures, distinctive wording, how each side names things across languages, whom
+    /// each quotes, frames; each with its evidence.
     Compare(compare::CompareArgs),
     /// Run summarize or compare over a whole JSON Lines corpus: streamed, resumable
     /// (--resume), shardable across machines (--shard I/N), bad records reported, not fatal.
