@@ -162,3 +162,91 @@ fn hostile_html_is_refused_clearly() {
     let out = parallax().arg("summarize").arg(&scripts).output().unwrap();
     assert_clean_failure(&out, &["scripts.html", "no article text"]);
 }
+
+/// A web server on 127.0.0.1 that never stops serving: `/loop` redirects to itself,
+/// `/endless` streams a page that never ends. Returns its address.
+fn hostile_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let n = conn.read(&mut buf).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                if request.starts_with("GET /loop") {
+                    let _ = conn.write_all(
+                        b"HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                } else {
+                    let _ = conn.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    );
+                    let chunk = "<p>The council met again to discuss the budget. </p>".repeat(1000);
+                    let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+                    // Until the client hangs up.
+                    while conn.write_all(framed.as_bytes()).is_ok() {}
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// A URL that redirects in a loop and one that streams forever both end in a clear error,
+/// quickly: redirects are capped (ureq's 10) and bodies at 10 MiB.
+#[test]
+fn looping_and_endless_urls_end_clearly() {
+    let addr = hostile_server();
+    let started = std::time::Instant::now();
+    let url = format!("{addr}/loop");
+    let out = parallax().args(["summarize", &url]).output().unwrap();
+    let err = assert_clean_failure(&out, &[&url]);
+    assert!(err.to_lowercase().contains("redirect"), "{err}");
+    let url = format!("{addr}/endless");
+    let out = parallax().args(["summarize", &url]).output().unwrap();
+    assert_clean_failure(&out, &[&url, "larger than 10 MiB"]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+/// A "sentence" of 900,000 letters without a space (just under --max-chars), and text in many scripts with bidi controls,
+/// give a summary or a clear error, never a panic.
+#[test]
+fn a_megabyte_without_spaces_and_bidi_text_do_not_break_summarize() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = dir.path().join("long.txt");
+    let text = format!(
+        "The council met on Monday to discuss the budget for next year. {}. \
+         The mayor said the plan would be published on Friday.",
+        "x".repeat(900_000)
+    );
+    std::fs::write(&long, text).unwrap();
+    let out = parallax()
+        .args(["summarize", "-n", "2", "-f", "json"])
+        .arg(&long)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["summary"].as_str().unwrap().contains("council")
+            || v["summary"].as_str().unwrap().contains("mayor")
+    );
+
+    let bidi = dir.path().join("bidi.txt");
+    std::fs::write(
+        &bidi,
+        "\u{202E}The council met on Monday\u{202C} to discuss the budget for next year. \
+         מועצת העיר התכנסה ביום שני כדי לדון בתקציב. اجتمع المجلس يوم الاثنين لمناقشة الميزانية. \
+         市议会周一开会讨论明年的预算。 Совет собрался в понедельник, чтобы обсудить бюджет. \
+         \u{2067}नगर परिषद ने सोमवार को बजट पर चर्चा की।\u{2069} The mayor said the plan would be published on Friday.",
+    )
+    .unwrap();
+    let out = parallax()
+        .args(["summarize", "-n", "2", "-f", "json"])
+        .arg(&bidi)
+        .output()
+        .unwrap();
+    assert_success(&out);
+}
