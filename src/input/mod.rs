@@ -5,6 +5,7 @@ pub mod document;
 pub mod fetch;
 pub mod html;
 pub mod language;
+pub mod lines;
 pub mod sentences;
 
 pub use document::{load_all, Document};

@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 
+use crate::input::lines::{too_long, Bounded, BoundedLines, MAX_LINE_BYTES};
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -70,12 +72,16 @@ pub fn embed_stream<B: Backend<Output = Vec<f32>>>(
             })?;
             Box::new(BufReader::new(f))
         };
-        for (n, line) in reader.lines().enumerate() {
-            let at = format!("{input}:{}", n + 1);
-            let line = line.map_err(|e| Error::File {
+        for line in BoundedLines::new(reader, MAX_LINE_BYTES) {
+            let (n, line) = line.map_err(|e| Error::File {
                 path: input.into(),
-                message: format!("cannot read line {}: {e}", n + 1),
+                message: format!("cannot read: {e}"),
             })?;
+            let at = format!("{input}:{n}");
+            let line = match line {
+                Bounded::Text(t) => t,
+                Bounded::TooLong(bytes) => return Err(too_long(&at, bytes)),
+            };
             if line.trim().is_empty() {
                 continue;
             }

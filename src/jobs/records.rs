@@ -4,6 +4,8 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
+
+use crate::input::lines::{Bounded, BoundedLines};
 use std::path::Path;
 
 use serde_json::{json, Value};
@@ -43,14 +45,19 @@ impl Line {
     }
 }
 
-/// Reads JSON Lines one record at a time (memory stays bounded whatever the file size).
+/// Reads JSON Lines one record at a time (memory stays bounded whatever the file size:
+/// a line longer than [`line_cap`] is measured, not kept, and becomes a bad record).
 pub struct Records<R: BufRead> {
-    reader: R,
+    lines: BoundedLines<R>,
     origin: String,
     field: String,
     max_chars: usize,
-    line: usize,
-    buf: String,
+}
+
+/// The longest line kept for records of at most `max_chars` characters: six bytes a
+/// character (a JSON `\uXXXX` escape) and 1 MiB for the other fields.
+pub fn line_cap(max_chars: usize) -> usize {
+    max_chars.saturating_mul(6).saturating_add(1 << 20)
 }
 
 impl Records<BufReader<File>> {
@@ -70,12 +77,10 @@ impl<R: BufRead> Records<R> {
     /// Reads JSON Lines from any reader; `origin` names it in messages.
     pub fn new(reader: R, origin: &str, field: &str, max_chars: usize) -> Self {
         Self {
-            reader,
+            lines: BoundedLines::new(reader, line_cap(max_chars)),
             origin: origin.to_string(),
             field: field.to_string(),
             max_chars,
-            line: 0,
-            buf: String::new(),
         }
     }
 }
@@ -85,23 +90,32 @@ impl<R: BufRead> Iterator for Records<R> {
 
     fn next(&mut self) -> Option<Result<Line>> {
         loop {
-            self.buf.clear();
-            match self.reader.read_line(&mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let (line, text) = match self.lines.next()? {
+                Ok((n, Bounded::Text(t))) => (n, t),
+                Ok((line, Bounded::TooLong(bytes))) => {
+                    return Some(Ok(Line::Bad {
+                        line,
+                        id: None,
+                        reason: format!(
+                            "the line is {bytes} bytes, over the {} bytes kept for records of \
+                             --max-chars {}; it was skipped without being read (raise \
+                             --max-chars, or split the record)",
+                            line_cap(self.max_chars),
+                            self.max_chars
+                        ),
+                    }))
+                }
                 Err(e) => {
                     return Some(Err(Error::File {
                         path: self.origin.clone().into(),
-                        message: format!("cannot read line {}: {e}", self.line + 1),
+                        message: format!("cannot read: {e}"),
                     }))
                 }
-            }
-            self.line += 1;
-            if self.buf.trim().is_empty() {
+            };
+            if text.trim().is_empty() {
                 continue;
             }
-            let line = self.line;
-            let value: Value = match serde_json::from_str(self.buf.trim_end()) {
+            let value: Value = match serde_json::from_str(text.trim_end()) {
                 Ok(v) => v,
                 Err(e) => {
                     return Some(Ok(Line::Bad {

@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
+
+use crate::input::lines::{too_long, Bounded, BoundedLines, MAX_LINE_BYTES};
 use std::path::Path;
 use std::time::Instant;
 
@@ -167,7 +169,9 @@ pub fn find_in_file<B: Backend<Output = Vec<f32>>>(
     config: StoriesConfig,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Found> {
-    let records = Records::open(path, field, usize::MAX)?;
+    // Only a lead is read from each article, so any length is fine, but a line is kept only
+    // up to records::line_cap of this (61 MiB); a longer one is skipped as a bad line.
+    let records = Records::open(path, field, 10_000_000)?;
     let mut skipped = Vec::new();
     let mut error = None;
     let found = {
@@ -235,17 +239,21 @@ pub fn read_labelled(path: &Path, label: &str, group_by: &str) -> Result<Vec<(Ar
         path: format!("{}:{line}", path.display()).into(),
         message,
     };
-    for (n, line) in BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
+    for line in BoundedLines::new(BufReader::new(f), MAX_LINE_BYTES) {
+        let (n, line) = line.map_err(|e| Error::io(path, e))?;
+        let at = format!("{}:{n}", path.display());
+        let line = match line {
+            Bounded::Text(t) => t,
+            Bounded::TooLong(bytes) => return Err(too_long(&at, bytes)),
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let at = format!("{}:{}", path.display(), n + 1);
         let raw: Value =
-            serde_json::from_str(&line).map_err(|e| bad(n + 1, format!("not valid JSON: {e}")))?;
+            serde_json::from_str(&line).map_err(|e| bad(n, format!("not valid JSON: {e}")))?;
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         if let Some(document) = text(&raw, "document").filter(|_| raw.get("text").is_none()) {
-            let id = text(&raw, "id").ok_or_else(|| bad(n + 1, "no 'id' field".into()))?;
+            let id = text(&raw, "id").ok_or_else(|| bad(n, "no 'id' field".into()))?;
             for (i, piece) in document.split("|||||").enumerate() {
                 if piece.trim().is_empty() {
                     continue;

@@ -263,3 +263,62 @@ fn compare_task_writes_one_comparison_per_event() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("0 groups written"));
     assert_eq!(records(&out).len(), 10);
 }
+
+/// A 200 MB line (one record) among ordinary ones is skipped as an error record without
+/// being read into memory: peak memory stays within 100 MB of the same job without it.
+#[test]
+fn a_huge_line_is_an_error_record_and_is_never_held_in_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (small, _) = corpus(tmp.path(), 4);
+    let text = std::fs::read_to_string(&small).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let huge = format!(
+        "{{\"id\": \"huge\", \"text\": \"{}\"}}",
+        "The council met. ".repeat(200 << 20 >> 4)
+    );
+    lines.insert(2, &huge);
+    let big = tmp.path().join("big.jsonl");
+    std::fs::write(&big, lines.join("\n") + "\n").unwrap();
+    drop(huge);
+
+    let run = |input: &Path, name: &str| {
+        let out = tmp.path().join(format!("{name}-out.jsonl"));
+        let errors = tmp.path().join(format!("{name}-errors.jsonl"));
+        let args: Vec<&std::ffi::OsStr> = vec![
+            "batch".as_ref(),
+            "--threads".as_ref(),
+            "2".as_ref(),
+            "-q".as_ref(),
+            "--max-chars".as_ref(),
+            "100000".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--errors".as_ref(),
+            errors.as_os_str(),
+        ];
+        let (o, peak) = crate::common::run_with_peak_rss(&args);
+        (o, peak, records(&out), errors)
+    };
+    let (o, small_peak, small_out, _) = run(&small, "small");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (o, big_peak, big_out, errors) = run(&big, "big");
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(big_out.len(), small_out.len());
+    let errs = records(&errors);
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0]["line"], 3);
+    assert!(errs[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("skipped without being read"));
+    assert!(
+        big_peak < small_peak + 100 * 1024,
+        "peak {big_peak} KiB with the huge line, {small_peak} KiB without"
+    );
+}

@@ -104,3 +104,44 @@ pub fn json_lines_of(out: std::process::Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
+
+/// Runs the built binary with `args` and returns its output and its peak resident memory in
+/// KiB (`ru_maxrss` of this child alone, from `wait4`: other tests' processes do not count).
+// The child is reaped by wait4 (for its rusage), not by std's wait.
+#[allow(clippy::zombie_processes)]
+pub fn run_with_peak_rss(args: &[&std::ffi::OsStr]) -> (std::process::Output, u64) {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("parallax"))
+        .args(args)
+        .env_remove("PARALLAX_MODELS")
+        .env_remove("PARALLAX_MODEL")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut o = Vec::new();
+        out.read_to_end(&mut o).unwrap();
+        o
+    });
+    let mut stderr = Vec::new();
+    err.read_to_end(&mut stderr).unwrap();
+    let stdout = reader.join().unwrap();
+    let mut status: libc::c_int = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill; the pid is our child's
+    // and is waited for exactly once (std's Child is not waited on afterwards).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert!(pid > 0, "wait4 failed");
+    let output = std::process::Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout,
+        stderr,
+    };
+    (output, usage.ru_maxrss as u64)
+}
