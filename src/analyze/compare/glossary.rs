@@ -79,6 +79,13 @@ impl Glossary {
         Ok(g)
     }
 
+    /// Reads a glossary from TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Glossary> {
+        let mut g = parse(text, origin)?;
+        g.origin = origin.to_string();
+        Ok(g)
+    }
+
     /// This glossary with `other`'s concepts added; one with the same `id` replaces ours.
     pub fn extended(mut self, other: Glossary) -> Glossary {
         for c in other.concepts {
