@@ -143,7 +143,7 @@ proptest! {
         // Nor stdin ("-") or an absolute path (/dev/zero would be read for ever).
         let input = spec.split_once('=').map_or("", |(_, i)| i);
         prop_assume!(input != "-" && !input.starts_with('/'));
-        let _ = sources::load(&[spec.clone()], &[], None, "text");
+        let _ = sources::load(std::slice::from_ref(&spec), &[], None, "text");
         // A user's glossary file, and its terms matched against any text.
         if let Ok(g) = Glossary::from_toml(&toml, "fuzz.toml") {
             for c in &g.concepts {
