@@ -3,7 +3,8 @@
 //! NULs, unbalanced markup, digits and separators), and checks that the parser returns
 //! (a result or an error) without panicking, and the invariants a caller relies on.
 //!
-//! Targets: sentence splitting, HTML extraction, figures/dates/names, JSON Lines records,
+//! Targets: sentence splitting, HTML extraction, figures/dates/names (with speakers and
+//! epithets), JSON Lines records,
 //! dates and `--shard`, `--source` and glossary files (with term matching), and the e5
 //! model file reader. CI runs each target briefly (proptest's default 256 cases). A long run is one command:
 //!
@@ -15,7 +16,7 @@
 use std::io::Cursor;
 
 use parallax::analyze::compare::glossary::{tokens, Glossary, Term};
-use parallax::analyze::compare::{dates, exclusive, facts, sources};
+use parallax::analyze::compare::{attribution, dates, epithets, exclusive, facts, sources};
 use parallax::analyze::stories::{articles, names};
 use parallax::input::{html, sentences};
 use parallax::jobs::{records::Records, Shard};
@@ -97,6 +98,11 @@ proptest! {
         let _ = facts::conflicts(&figures, &found);
         let _ = exclusive::names(&text);
         let _ = names::tokens(&text);
+        // Speakers and their titles, and the epithets before names, in each language.
+        let _ = attribution::mentions(&text);
+        for lang in ["en", "ru", "uk"] {
+            let _ = epithets::in_sentence(&text, lang);
+        }
     }
 
     #[test]
