@@ -5,7 +5,7 @@
 use std::io::{self, BufRead};
 
 /// The longest line `embed` and `stories` keep (64 MiB): far past any article, far under
-/// memory.
+/// memory. `embed` refuses a longer one, `stories` skips it as a bad record.
 pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// The error for a line over [`MAX_LINE_BYTES`], naming where it is.
@@ -41,6 +41,16 @@ impl<R: BufRead> BoundedLines<R> {
             max_bytes,
             line: 0,
         }
+    }
+
+    /// The reader, for a new cap (before any line was read).
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// The most bytes of a line kept.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
     }
 }
 

@@ -74,6 +74,15 @@ impl Records<BufReader<File>> {
 }
 
 impl<R: BufRead> Records<R> {
+    /// The same records with lines kept only up to `cap` bytes (for readers with no
+    /// `--max-chars`, such as `stories`, which reads only a lead).
+    pub fn with_line_cap(self, cap: usize) -> Self {
+        Self {
+            lines: BoundedLines::new(self.lines.into_inner(), cap),
+            ..self
+        }
+    }
+
     /// Reads JSON Lines from any reader; `origin` names it in messages.
     pub fn new(reader: R, origin: &str, field: &str, max_chars: usize) -> Self {
         Self {
@@ -93,17 +102,25 @@ impl<R: BufRead> Iterator for Records<R> {
             let (line, text) = match self.lines.next()? {
                 Ok((n, Bounded::Text(t))) => (n, t),
                 Ok((line, Bounded::TooLong(bytes))) => {
+                    let cap = self.lines.max_bytes();
+                    let reason = if cap == line_cap(self.max_chars) {
+                        format!(
+                            "the line is {bytes} bytes, over the {cap} bytes kept for records \
+                             of --max-chars {}; it was skipped without being read (raise \
+                             --max-chars, or split the record)",
+                            self.max_chars
+                        )
+                    } else {
+                        format!(
+                            "the line is {bytes} bytes, over the {cap} bytes a record may have; \
+                             it was skipped without being read (split the record)"
+                        )
+                    };
                     return Some(Ok(Line::Bad {
                         line,
                         id: None,
-                        reason: format!(
-                            "the line is {bytes} bytes, over the {} bytes kept for records of \
-                             --max-chars {}; it was skipped without being read (raise \
-                             --max-chars, or split the record)",
-                            line_cap(self.max_chars),
-                            self.max_chars
-                        ),
-                    }))
+                        reason,
+                    }));
                 }
                 Err(e) => {
                     return Some(Err(Error::File {

@@ -170,8 +170,9 @@ pub fn find_in_file<B: Backend<Output = Vec<f32>>>(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Found> {
     // Only a lead is read from each article, so any length is fine, but a line is kept only
-    // up to records::line_cap of this (61 MiB); a longer one is skipped as a bad line.
-    let records = Records::open(path, field, 10_000_000)?;
+    // up to 64 MiB; a longer one is skipped as a bad line.
+    let records =
+        Records::open(path, field, usize::MAX)?.with_line_cap(crate::input::lines::MAX_LINE_BYTES);
     let mut skipped = Vec::new();
     let mut error = None;
     let found = {
