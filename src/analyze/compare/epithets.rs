@@ -11,8 +11,9 @@
 
 use std::collections::BTreeMap;
 
-use super::exclusive::{self, same_name, skeleton};
+use super::exclusive::{self, same_name};
 use super::prepare::Prepared;
+use super::speakers;
 use super::text::stop_words;
 use super::{EntityEpithets, EpithetGroup, NameUse};
 use crate::encode::cosine;
@@ -146,11 +147,11 @@ pub fn in_sentence(sentence: &str, lang: &str) -> Vec<(String, &'static str, Str
     out
 }
 
-/// The skeleton of a name's last word, `g` folded as for speakers.
+/// The speaker key ([`speakers::key`]) of a name's last word.
 fn key(name: &str) -> String {
     name.split_whitespace()
         .last()
-        .map(|w| skeleton(w).replace('g', ""))
+        .map(speakers::key)
         .unwrap_or_default()
 }
 
@@ -169,7 +170,7 @@ pub fn epithets(p: &Prepared) -> Vec<EntityEpithets> {
     let mut mentions: Vec<(String, &'static str, usize)> = Vec::new();
     let mut found: Vec<Found> = Vec::new();
     for (i, s) in p.sents.iter().enumerate() {
-        let unit = p.units.iter().position(|u| u == p.unit_of(i)).unwrap_or(0);
+        let unit = p.unit_index(p.unit_of(i));
         for (name, kind, _) in exclusive::names(&s.text) {
             if kind == "person" {
                 mentions.push((name, kind, unit));
@@ -241,14 +242,19 @@ pub fn epithets(p: &Prepared) -> Vec<EntityEpithets> {
         let entity = used
             .iter()
             .max_by(|a, b| {
-                let latin = |s: &str| {
-                    s.chars()
-                        .filter(|c| c.is_alphabetic())
-                        .all(|c| c.is_ascii())
-                };
                 let short = |s: &str| s.split_whitespace().count() <= 3;
-                (short(a.0), latin(a.0), a.1, a.0.split_whitespace().count())
-                    .cmp(&(short(b.0), latin(b.0), b.1, b.0.split_whitespace().count()))
+                (
+                    short(a.0),
+                    speakers::latin(a.0),
+                    a.1,
+                    a.0.split_whitespace().count(),
+                )
+                    .cmp(&(
+                        short(b.0),
+                        speakers::latin(b.0),
+                        b.1,
+                        b.0.split_whitespace().count(),
+                    ))
                     .then(b.0.cmp(a.0))
             })
             .map(|(s, _)| s.to_string())

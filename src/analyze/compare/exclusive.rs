@@ -441,7 +441,7 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
     let mut values: Vec<HashSet<u64>> = vec![HashSet::new(); p.units.len()];
     let mut days: Vec<HashSet<u64>> = vec![HashSet::new(); p.units.len()];
     for (si, s) in p.sources.iter().enumerate() {
-        let u = unit_index(p, &p.unit_names[si]);
+        let u = p.unit_index(&p.unit_names[si]);
         for w in s
             .doc
             .text
@@ -470,7 +470,7 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
     let sentence_names: Vec<_> = p.sents.iter().map(|s| names(&s.text)).collect();
     let mut names_of: Vec<Vec<&str>> = vec![Vec::new(); p.units.len()];
     for (s, found) in p.sents.iter().zip(&sentence_names) {
-        let u = unit_index(p, &p.unit_names[s.source]);
+        let u = p.unit_index(&p.unit_names[s.source]);
         names_of[u].extend(found.iter().map(|(n, _, _)| n.as_str()));
     }
     let elsewhere =
@@ -478,7 +478,7 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
 
     let mut found: Vec<(usize, f32, Exclusive)> = Vec::new();
     for (i, s) in p.sents.iter().enumerate() {
-        let u = unit_index(p, &p.unit_names[s.source]);
+        let u = p.unit_index(&p.unit_names[s.source]);
         let mut push = |kind: &'static str, value: String| {
             found.push((
                 u,
@@ -560,13 +560,6 @@ pub fn exclusive(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<Excl
         })
         .map(|(_, _, e)| e)
         .collect()
-}
-
-fn unit_index(p: &Prepared, unit: &str) -> usize {
-    p.units
-        .iter()
-        .position(|u| u == unit)
-        .expect("every unit is listed")
 }
 
 #[cfg(test)]

@@ -246,11 +246,13 @@ pub fn tokens(text: &str, lang: &str) -> Vec<Token> {
 impl Term {
     /// Compiles a glossary term for a language.
     pub fn new(text: &str, lang: &str) -> Term {
-        let words = tokens(text.trim_end_matches('*'), lang)
+        let toks = tokens(text.trim_end_matches('*'), lang);
+        let n = toks.len();
+        let words = toks
             .into_iter()
             .enumerate()
             .map(|(i, t)| {
-                let last = i + 1 == tokens(text, lang).len();
+                let last = i + 1 == n;
                 if last && text.ends_with('*') {
                     Pattern::Prefix(t.lower)
                 } else if t.text.chars().count() >= 2

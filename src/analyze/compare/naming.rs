@@ -77,6 +77,8 @@ pub fn naming(p: &Prepared, glossary: &Glossary) -> Naming {
                     continue;
                 };
                 let toks = &sentence_tokens[i];
+                let stops = stop_words(&p.langs[s.source]);
+                let unit = p.unit_index(p.unit_of(i));
                 // Word spans inside an exception phrase ("Cold War").
                 let excluded: Vec<(usize, usize)> = except
                     .get(p.langs[s.source].as_str())
@@ -87,11 +89,9 @@ pub fn naming(p: &Prepared, glossary: &Glossary) -> Naming {
                 for t in ts {
                     for at in t.find(toks) {
                         let inside = excluded.iter().any(|&(a, b)| at < b && a < at + t.len());
-                        let stops = stop_words(&p.langs[s.source]);
                         if inside || !near(toks, &c.near, at, t.len(), stops) {
                             continue;
                         }
-                        let unit = p.units.iter().position(|u| u == p.unit_of(i)).unwrap_or(0);
                         let uses = by_unit.entry(unit).or_default();
                         if uses.sentences.last() != Some(&i) {
                             uses.sentences.push(i);

@@ -68,6 +68,14 @@ impl Prepared<'_> {
         self.sents[i].vector.map(|v| self.vectors[v].as_slice())
     }
 
+    /// The position of `unit` in [`Prepared::units`].
+    pub fn unit_index(&self, unit: &str) -> usize {
+        self.units
+            .iter()
+            .position(|u| u == unit)
+            .expect("every unit is listed")
+    }
+
     /// The unit sentence `i` belongs to.
     pub fn unit_of(&self, i: usize) -> &str {
         &self.unit_names[self.sents[i].source]

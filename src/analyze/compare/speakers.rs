@@ -20,7 +20,7 @@ use super::{Cite, Person, PersonInUnit};
 const EVIDENCE: usize = 3;
 
 /// A word's skeleton for speaker matching: [`skeleton`] with `g` dropped as `h` is.
-fn key(word: &str) -> String {
+pub(super) fn key(word: &str) -> String {
     skeleton(word).replace('g', "")
 }
 
@@ -50,7 +50,7 @@ fn same_speaker(a: &Mention, b: &Mention) -> bool {
 }
 
 /// Whether a name is written in Latin letters (the display form a mixed table prefers).
-fn latin(s: &str) -> bool {
+pub(super) fn latin(s: &str) -> bool {
     s.chars()
         .filter(|c| c.is_alphabetic())
         .all(|c| c.is_ascii())
@@ -66,7 +66,7 @@ struct Found {
 pub fn speakers(p: &Prepared) -> Vec<Person> {
     let mut found: Vec<Found> = Vec::new();
     for (i, s) in p.sents.iter().enumerate() {
-        let unit = p.units.iter().position(|u| u == p.unit_of(i)).unwrap_or(0);
+        let unit = p.unit_index(p.unit_of(i));
         for mention in mentions(&s.text) {
             found.push(Found {
                 mention,
