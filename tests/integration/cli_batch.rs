@@ -301,7 +301,7 @@ fn a_huge_line_is_an_error_record_and_is_never_held_in_memory() {
         (o, peak, records(&out), errors)
     };
     let (o, small_peak, small_out, _) = run(&small, "small");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_success(&o);
     let (o, big_peak, big_out, errors) = run(&big, "big");
     assert_eq!(
         o.status.code(),

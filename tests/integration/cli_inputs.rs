@@ -144,11 +144,7 @@ fn hostile_html_is_refused_clearly() {
         .arg(&shallow)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("council met on Monday"));
     let scripts = dir.path().join("scripts.html");
     std::fs::write(

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{assert_clean_failure, parallax, shared_data};
+use crate::common::{assert_clean_failure, assert_success, parallax, shared_data};
 
 fn read_jsonl(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
@@ -23,11 +23,7 @@ fn records() -> Vec<Value> {
 /// Runs the binary and insists that it succeeded.
 fn succeed(cmd: &mut assert_cmd::Command) -> std::process::Output {
     let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     out
 }
 

@@ -206,10 +206,6 @@ fn oversized_inputs_are_refused_early_naming_the_flag() {
         .arg(shared_data("seed-article.txt"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(!out.stdout.is_empty());
 }

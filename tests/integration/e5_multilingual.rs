@@ -149,8 +149,13 @@ fn conversion_agrees_with_the_c_engine_in_three_languages() {
 /// `compare --event EVENT --format json` on coverage-dev with the model chosen for the
 /// sources' languages.
 pub fn compare_json(event: &str, extra: &[&str]) -> Value {
+    json_of(compare_output(event, extra))
+}
+
+/// The run of [`compare_json`], succeeded or not.
+pub fn compare_output(event: &str, extra: &[&str]) -> std::process::Output {
     let data = shared_data("coverage-dev.jsonl");
-    let out = parallax()
+    parallax()
         .args([
             "compare",
             data.to_str().unwrap(),
@@ -163,8 +168,7 @@ pub fn compare_json(event: &str, extra: &[&str]) -> Value {
         ])
         .args(extra)
         .output()
-        .unwrap();
-    json_of(out)
+        .unwrap()
 }
 
 #[test]

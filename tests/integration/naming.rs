@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::common::{assert_clean_failure, parallax, shared_data};
+use crate::common::{assert_clean_failure, shared_data};
 use serde_json::Value;
 
 fn compare(event: &str, extra: &[&str]) -> Value {
@@ -197,17 +197,6 @@ fn a_glossary_file_adds_concepts_and_a_bad_one_fails_clearly() {
         "[[concept]]\nid = \"x\"\nname = \"x\"\nvariants = [ { name = \"y\" } ]\n",
     )
     .unwrap();
-    let data = shared_data("coverage-dev.jsonl");
-    let out = parallax()
-        .args([
-            "compare",
-            data.to_str().unwrap(),
-            "--event",
-            ev,
-            "--glossary",
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = crate::e5_multilingual::compare_output(ev, &["--glossary", file.to_str().unwrap()]);
     assert_clean_failure(&out, &["mine.toml", "no terms"]);
 }
