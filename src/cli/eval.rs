@@ -49,6 +49,11 @@ pub struct StoriesEvalArgs {
     #[arg(long, default_value_t = StoriesConfig::default().window_days, value_name = "DAYS")]
     pub window_days: i64,
 
+    /// Refuse more labelled articles than this, before the model loads: every article's
+    /// vector is held, and the baseline compares each article with every story.
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    pub max_articles: usize,
+
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -71,11 +76,18 @@ struct StoriesLine {
 
 fn stories(args: StoriesEvalArgs) -> anyhow::Result<i32> {
     anyhow::ensure!(args.window_days >= 0, "--window-days must be 0 or more");
-    let mut labelled = job::read_labelled(&args.data, &args.label, "country")?;
-    if let Some(d) = &args.dataset {
-        let keep = job::dataset_ids(&args.data, d)?;
-        labelled.retain(|(_, l)| keep.contains(l));
-    }
+    anyhow::ensure!(args.max_articles > 0, "--max-articles must be at least 1");
+    let keep = match &args.dataset {
+        Some(d) => Some(job::dataset_ids(&args.data, d)?),
+        None => None,
+    };
+    let labelled = job::read_labelled(
+        &args.data,
+        &args.label,
+        "country",
+        keep.as_ref(),
+        args.max_articles,
+    )?;
     anyhow::ensure!(
         !labelled.is_empty(),
         "{}: no labelled article to score",
@@ -166,9 +178,14 @@ pub struct RougeArgs {
     #[arg(long, short = 'n', default_value_t = 3)]
     pub sentences: usize,
 
-    /// Only the first N records.
+    /// Only the first N records (the rest of the file is not read).
     #[arg(long)]
     pub limit: Option<usize>,
+
+    /// A document longer than this many characters is an error naming its line (documents
+    /// are read, summarized and scored 64 at a time, so the file's length is not bounded).
+    #[arg(long, default_value_t = 1_000_000, value_name = "CHARS")]
+    pub max_chars: usize,
 
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -187,9 +204,14 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<i32> {
         EvalCommand::Stories(args) => return stories(args),
     };
     anyhow::ensure!(args.sentences > 0, "--sentences must be at least 1");
-    let pairs = eval::read_pairs(&args.data, args.limit)?;
+    anyhow::ensure!(args.max_chars > 0, "--max-chars must be at least 1");
+    let limits = eval::ReadLimits {
+        limit: args.limit,
+        max_chars: args.max_chars,
+    };
+    let pairs = eval::read_pairs(&args.data, limits)?;
     let opened = super::open_embedder(args.model.spec(), &args.runtime)?;
-    let lines = eval::rouge_table(&opened.embedder, &opened.model.name, &pairs, args.sentences)?;
+    let lines = eval::rouge_table(&opened.embedder, &opened.model.name, pairs, args.sentences)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&lines)?);
     } else {

@@ -232,10 +232,36 @@ pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<(
 /// undated, each in file order): records with `text` and a `label` field, or the Multi-News
 /// layout (`document` holding source articles joined by `|||||`, labelled by the record's
 /// `id`). Returns the articles and their labels; a record without a label or text is an
-/// error naming its line.
-pub fn read_labelled(path: &Path, label: &str, group_by: &str) -> Result<Vec<(Article, String)>> {
+/// error naming its line. With `keep`, only articles whose label is in it are kept. More
+/// than `max_articles` articles is an error as soon as the next one is read: scoring holds
+/// every article's vector, and the baseline compares each article with every story.
+pub fn read_labelled(
+    path: &Path,
+    label: &str,
+    group_by: &str,
+    keep: Option<&HashSet<String>>,
+    max_articles: usize,
+) -> Result<Vec<(Article, String)>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut out: Vec<(Article, String)> = Vec::new();
+    let push = |out: &mut Vec<(Article, String)>, article: Article, value: String, n| {
+        if keep.is_some_and(|k| !k.contains(&value)) {
+            return Ok(());
+        }
+        if out.len() == max_articles {
+            return Err(Error::File {
+                path: format!("{}:{n}", path.display()).into(),
+                message: format!(
+                    "more than --max-articles {max_articles} articles to score; eval holds every \
+                     article's vector and its baseline compares each article with every story, \
+                     so raise --max-articles (about 2 KB of memory and a little more time per \
+                     article) or score a sample"
+                ),
+            });
+        }
+        out.push((article, value));
+        Ok(())
+    };
     let bad = |line: usize, message: String| Error::File {
         path: format!("{}:{line}", path.display()).into(),
         message,
@@ -265,7 +291,8 @@ pub fn read_labelled(path: &Path, label: &str, group_by: &str) -> Result<Vec<(Ar
                     record["language"] = l.clone();
                 }
                 let doc = crate::input::document::record(record.clone(), &at, "text")?;
-                out.push((Article::from_record(&doc, &record, group_by), id.clone()));
+                let article = Article::from_record(&doc, &record, group_by);
+                push(&mut out, article, id.clone(), n)?;
             }
             continue;
         }
@@ -275,16 +302,16 @@ pub fn read_labelled(path: &Path, label: &str, group_by: &str) -> Result<Vec<(Ar
             Some(Value::Number(x)) => x.to_string(),
             _ => {
                 return Err(bad(
-                    n + 1,
+                    n,
                     format!("no '{label}' label (choose the field with --label)"),
                 ))
             }
         };
         let mut article = Article::from_record(&doc, &raw, group_by);
         if article.id.is_empty() {
-            article.id = format!("line-{}", n + 1);
+            article.id = format!("line-{n}");
         }
-        out.push((article, value));
+        push(&mut out, article, value, n)?;
     }
     out.sort_by_key(|(a, _)| (a.day.is_none(), a.day));
     Ok(out)
@@ -295,8 +322,10 @@ pub fn read_labelled(path: &Path, label: &str, group_by: &str) -> Result<Vec<(Ar
 pub fn dataset_ids(path: &Path, name: &str) -> Result<HashSet<String>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut ids = HashSet::new();
-    for line in BufReader::new(f).lines() {
-        let line = line.map_err(|e| Error::io(path, e))?;
+    for line in BoundedLines::new(BufReader::new(f), MAX_LINE_BYTES) {
+        let Bounded::Text(line) = line.map_err(|e| Error::io(path, e))?.1 else {
+            continue;
+        };
         let Ok(v) = serde_json::from_str::<Value>(&line) else {
             continue;
         };

@@ -294,6 +294,14 @@ fn degenerate_and_bad_inputs() {
 /// its measured quality (B-cubed F1 0.91 at the default threshold when written).
 #[test]
 fn eval_stories_on_coverage_dev() {
+    // More articles than --max-articles: refused while reading, naming the line and flag.
+    let out = parallax()
+        .args(["-q", "eval", "stories", "--max-articles", "50", "--data"])
+        .arg(shared_data("coverage-dev.jsonl"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["coverage-dev.jsonl:51", "--max-articles 50"]);
+
     let out = succeed(
         parallax()
             .args(["-q", "eval", "stories", "--json", "--data"])

@@ -163,6 +163,18 @@ fn eval_rouge_reports_the_method_beside_lead3_and_beats_it_on_cnn() {
     );
 }
 
+/// `eval rouge` streams its dataset 64 documents at a time; an over-long document is an
+/// error naming its line and the flag, and `--limit` stops reading early.
+#[test]
+fn eval_rouge_bounds_each_document_and_names_the_line() {
+    let out = parallax()
+        .args(["-q", "eval", "rouge", "--max-chars", "500", "--data"])
+        .arg(shared_data("summ-dev.jsonl"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["summ-dev.jsonl:1", "--max-chars 500"]);
+}
+
 /// A file too big to be one document is refused before it is read (a sparse 100 MB file:
 /// reading it would take seconds and 100 MB), naming the flag that raises the bound.
 #[test]
