@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => cli::batch::run(args, cli.quiet),
         Command::Stories(args) => cli::stories::run(args, cli.quiet),
         Command::Embed(args) => cli::embed::run(args, cli.quiet),
-        Command::Models(cmd) => cli::models::run(cmd),
+        Command::Models(cmd) => cli::models::run(cmd, cli.quiet),
         Command::Bench(cmd) => cli::bench::run(cmd),
         Command::Eval(cmd) => cli::eval::run(cmd),
     };

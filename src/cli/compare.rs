@@ -121,6 +121,11 @@ pub struct NliArgs {
     #[arg(long, value_name = "DIR")]
     pub nli_model_dir: Option<PathBuf>,
 
+    /// The same from the Hugging Face cache: ORG/NAME[@REVISION] (fetch it once with
+    /// `parallax models pull`), e.g. facebook/bart-large-mnli.
+    #[arg(long, value_name = "ORG/NAME", conflicts_with = "nli_model_dir")]
+    pub nli_model: Option<String>,
+
     /// Hypothesis for zero-shot NLI; {} takes each frame's topic.
     #[arg(long, value_name = "TEXT", default_value = frames::DEFAULT_TEMPLATE)]
     pub nli_template: String,
@@ -134,11 +139,13 @@ impl NliArgs {
         device: tch::Device,
         batch: parallax::encode::BatchConfig,
     ) -> anyhow::Result<Option<(NliModel, String)>> {
-        let Some(dir) = &self.nli_model_dir else {
-            return Ok(None);
+        let spec = match (&self.nli_model_dir, &self.nli_model) {
+            (Some(dir), _) => ModelSpec::Dir(dir.clone()),
+            (None, Some(id)) => ModelSpec::Hub(id.clone()),
+            (None, None) => return Ok(None),
         };
         frames::hypotheses(&self.nli_template)?;
-        let model = parallax::models::resolve(&ModelSpec::Dir(dir.clone()), "nli")?;
+        let model = parallax::models::resolve(&spec, "nli")?;
         let started = Instant::now();
         let nli = parallax::encode::load_nli(&model, device, batch)?;
         tracing::info!(

@@ -74,7 +74,9 @@ pub enum Command {
 /// Which model to run.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// A model from the manifest, by name (see `parallax models list`).
+    /// A model from the manifest, by name (see `parallax models list`), or from the Hugging
+    /// Face cache as ORG/NAME[@REVISION] (fetched by transformers or `parallax models pull`;
+    /// nothing is downloaded here).
     #[arg(long, value_name = "NAME", env = "PARALLAX_MODEL")]
     pub model: Option<String>,
 

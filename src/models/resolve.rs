@@ -15,15 +15,19 @@ pub enum ModelSpec {
     Default,
     /// A manifest model by name.
     Name(String),
+    /// A Hugging Face Hub model in the local Hub cache: `ORG/NAME[@REVISION]`.
+    Hub(String),
     /// Any Hugging Face-style folder.
     Dir(PathBuf),
 }
 
 impl ModelSpec {
-    /// `--model-dir` wins over `--model`; neither is the default.
+    /// `--model-dir` wins over `--model`; neither is the default. A name with a '/' is a
+    /// Hub id (manifest names have none).
     pub fn from_args(name: Option<String>, dir: Option<PathBuf>) -> Self {
         match (name, dir) {
             (_, Some(d)) => ModelSpec::Dir(d),
+            (Some(n), None) if n.contains('/') => ModelSpec::Hub(n),
             (Some(n), None) => ModelSpec::Name(n),
             (None, None) => ModelSpec::Default,
         }
@@ -160,6 +164,11 @@ pub fn resolve(spec: &ModelSpec, task: &str) -> Result<ResolvedModel> {
     match spec {
         ModelSpec::Dir(dir) => resolve_dir(dir, dir_name(dir), None),
         ModelSpec::Name(name) => resolve_entry(manifest.get(name)?),
+        ModelSpec::Hub(text) => {
+            let id = super::hub::HubId::parse(text)?;
+            let dir = super::hub::snapshot(&id)?;
+            resolve_dir(&dir, id.to_string(), None)
+        }
         ModelSpec::Default => {
             let entry = manifest.default_for(task).ok_or_else(|| {
                 Error::Input(format!(

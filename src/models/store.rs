@@ -73,8 +73,14 @@ impl FileStatus {
 
 /// SHA-256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
+    hash_file(path, Sha256::new(), b"")
+}
+
+/// A file's digest by `h` after `prefix` (git's blob hash puts a header first), hex; read
+/// a megabyte at a time.
+pub fn hash_file(path: &Path, mut h: impl sha2::Digest, prefix: &[u8]) -> Result<String> {
     let mut f = fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut h = Sha256::new();
+    h.update(prefix);
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;

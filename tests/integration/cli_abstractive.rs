@@ -132,7 +132,7 @@ fn fill_deterministically(vs: &nn::VarStore, seed: u64, std: f64) {
 }
 
 /// A 2-layer BART (d_model 32) that reads at most `max_positions` tokens.
-fn tiny_bart(dir: &Path, max_positions: i64) -> PathBuf {
+pub(crate) fn tiny_bart(dir: &Path, max_positions: i64) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let vocab = write_tokenizer(
         dir,

@@ -32,6 +32,19 @@ pub fn parallax() -> Command {
         .env_remove("PARALLAX_MODEL")
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1");
+    // The machine's Hugging Face settings must not reach a test (tests/integration/hub.rs
+    // sets its own).
+    for key in [
+        "HF_HOME",
+        "HF_HUB_CACHE",
+        "HUGGINGFACE_HUB_CACHE",
+        "HF_ENDPOINT",
+        "HF_TOKEN",
+        "HF_TOKEN_PATH",
+        "HF_HUB_OFFLINE",
+    ] {
+        c.env_remove(key);
+    }
     c
 }
 

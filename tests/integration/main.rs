@@ -18,6 +18,7 @@ mod e5_multilingual;
 mod embeddings;
 mod fuzz;
 mod html_report;
+mod hub;
 mod naming;
 mod rouge_reference;
 mod scheduler_real;
