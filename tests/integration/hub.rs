@@ -537,3 +537,46 @@ fn a_cache_written_by_python_huggingface_hub_is_read_in_place() {
     let from_dir = nli_of(parallax(), os(&[&"--nli-model-dir", &fixture]));
     assert_eq!(from_cache, from_dir);
 }
+
+/// A checkpoint in shards (`model.safetensors.index.json` naming two files) is fetched
+/// shard by shard and merged into one `model.safetensors` equal to the whole.
+#[test]
+fn sharded_checkpoints_are_fetched_and_merged() {
+    let reference = root().join("tests/fixtures/nli-bart");
+    let mut files = read_dir_files(&reference);
+    files.remove("model.safetensors");
+    let tensors = tch::Tensor::read_safetensors(reference.join("model.safetensors")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let half = tensors.len() / 2;
+    let mut weight_map = serde_json::Map::new();
+    for (i, part) in [&tensors[..half], &tensors[half..]].into_iter().enumerate() {
+        let name = format!("model-{:05}-of-00002.safetensors", i + 1);
+        let path = dir.path().join(&name);
+        tch::Tensor::write_safetensors(part, &path).unwrap();
+        for (t, _) in part {
+            weight_map.insert(t.clone(), json!(name));
+        }
+        files.insert(name, std::fs::read(&path).unwrap());
+    }
+    let index = json!({"metadata": {}, "weight_map": weight_map}).to_string();
+    files.insert("model.safetensors.index.json".into(), index.into_bytes());
+    let cache = dir.path().join("cache");
+    let server = Server::start("fixture-org/sharded", files, Behaviour::default());
+    let out =
+        run_ok(hub_cmd(&cache, Some(&server)).args(["models", "pull", "fixture-org/sharded"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("5 file(s) downloaded") && stderr.contains("weights converted"),
+        "{stderr}"
+    );
+    let snapshot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let merged: BTreeMap<String, tch::Tensor> =
+        tch::Tensor::read_safetensors(snapshot.join("model.safetensors"))
+            .unwrap()
+            .into_iter()
+            .collect();
+    assert_eq!(merged.len(), tensors.len());
+    for (name, t) in &tensors {
+        assert!(merged[name].equal(t), "{name} differs");
+    }
+}
