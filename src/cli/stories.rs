@@ -7,6 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::analyze::compare::{multilingual_installed, MULTILINGUAL};
 use parallax::analyze::stories::{blindspots, BlindspotRule, StoriesConfig};
+use parallax::jobs::checkpoint::Checkpoint;
 use parallax::jobs::stories as job;
 use parallax::models::ModelSpec;
 use parallax::render::stories::{render, StoriesFormat, StoriesView};
@@ -18,7 +19,8 @@ use super::{ModelArgs, RuntimeArgs};
 parallax stories feed.jsonl -f text\n  \
 parallax stories feed.jsonl --group-by outlet -f html -o stories.html\n  \
 parallax stories feed.jsonl --annotate -o feed.stories.jsonl && \
-parallax batch feed.stories.jsonl --task compare --group-key story -o compared.jsonl")]
+parallax batch feed.stories.jsonl --task compare --group-key story -o compared.jsonl\n  \
+parallax stories big.jsonl -o stories.jsonl --resume   # after a killed run")]
 pub struct StoriesArgs {
     /// JSON Lines, one article per line: `id` and `text`, and when present `title`, `date`,
     /// `outlet`, `country`, `language`, `url`. Read in order: put it in date order (feeds
@@ -63,9 +65,16 @@ pub struct StoriesArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = StoriesFormat::Jsonl)]
     pub format: StoriesFormat,
 
-    /// Write here (atomically) instead of stdout.
+    /// Write here (atomically) instead of stdout. The leads' vectors are kept beside it in
+    /// FILE.parallax-leads while the run lasts, so that a killed run can --resume.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Continue a run into -o FILE that was killed: the vectors in FILE.parallax-leads are
+    /// reused (embedding is nearly all of a run's time) and only the rest is embedded; the
+    /// stories come out as an uninterrupted run's.
+    #[arg(long)]
+    pub resume: bool,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -102,6 +111,20 @@ impl StoriesArgs {
             "{}: no such file (stories reads a JSON Lines file)",
             self.input.display()
         );
+        anyhow::ensure!(
+            !self.resume || self.output.is_some(),
+            "--resume continues a run that wrote to -o FILE: give the same -o FILE"
+        );
+        if let Some(out) = &self.output {
+            let checkpoint = Checkpoint::path_for(out);
+            anyhow::ensure!(
+                self.resume || !checkpoint.exists(),
+                "{} holds the vectors of an interrupted run into {}: pass --resume to \
+                 continue it, or remove the file to start over",
+                checkpoint.display(),
+                out.display()
+            );
+        }
         Ok((
             StoriesConfig {
                 threshold: self.threshold,
@@ -140,6 +163,23 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
             opened.model.name
         );
     }
+    if let Some(out) = args.output.as_ref().filter(|_| args.resume) {
+        if out.exists() && !Checkpoint::path_for(out).exists() {
+            tracing::info!(
+                "{} is complete (its run left no checkpoint): nothing to resume",
+                out.display()
+            );
+            return Ok(0);
+        }
+    }
+    let mut checkpoint = match &args.output {
+        Some(out) => Some(Checkpoint::open(
+            &Checkpoint::path_for(out),
+            &opened.model.name,
+            args.resume,
+        )?),
+        None => None,
+    };
     let bar = bar(quiet);
     let started = Instant::now();
     let found = job::find_in_file(
@@ -148,8 +188,12 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
         &args.field,
         &args.group_by,
         config,
+        checkpoint.as_mut(),
         &mut |n| bar.inc(n as u64),
     )?;
+    if let Some(c) = checkpoint.as_ref().filter(|c| c.reused > 0) {
+        tracing::info!(reused = c.reused, "vectors reused from the checkpoint");
+    }
     bar.finish_and_clear();
     tracing::info!(
         articles = found.articles,
@@ -183,6 +227,11 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
             2 * args.window_days.max(1)
         );
     }
+    if found.articles == 0 {
+        if let Some(c) = checkpoint.take() {
+            c.finish()?;
+        }
+    }
     anyhow::ensure!(
         found.articles > 0,
         "{}: no usable article (each line needs an `id` and a non-empty `{}`)",
@@ -191,18 +240,22 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
     );
     if args.annotate {
         annotate(&args, &found.stories)?;
-        return Ok(0);
+    } else {
+        let mut stories = found.stories;
+        let blind = blindspots(&mut stories, rule);
+        let view = StoriesView {
+            stories: &stories,
+            blindspots: &blind,
+            rule,
+            group_by: &args.group_by,
+            model: &opened.model.name,
+        };
+        super::output::write(args.output.as_ref(), &render(&view, args.format))?;
     }
-    let mut stories = found.stories;
-    let blind = blindspots(&mut stories, rule);
-    let view = StoriesView {
-        stories: &stories,
-        blindspots: &blind,
-        rule,
-        group_by: &args.group_by,
-        model: &opened.model.name,
-    };
-    super::output::write(args.output.as_ref(), &render(&view, args.format))?;
+    // The output is complete: the vectors are no longer needed.
+    if let Some(c) = checkpoint {
+        c.finish()?;
+    }
     Ok(0)
 }
 

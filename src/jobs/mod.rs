@@ -7,8 +7,10 @@
 //! - [`shard`]: which records a worker owns;
 //! - [`run`]: the drivers of the summarize and compare tasks;
 //! - [`embed`]: `parallax embed`'s stream of sentences to vectors;
-//! - [`stories`]: `parallax stories`'s stream of articles to stories.
+//! - [`stories`]: `parallax stories`'s stream of articles to stories, and [`checkpoint`]
+//!   its vectors kept for `--resume`.
 
+pub mod checkpoint;
 pub mod embed;
 pub mod records;
 pub mod resume;

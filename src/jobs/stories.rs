@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use super::checkpoint::{Checkpoint, SAVE_EVERY};
 use super::records::{Line, Records, DUPLICATE_ID};
 use crate::analyze::stories::{self, Article, Closed, StoriesConfig, Story, StoryFinder};
 use crate::encode::{Backend, BatchEncoder, Truncation};
@@ -93,12 +94,51 @@ fn chunks<T>(items: impl Iterator<Item = T>) -> impl Iterator<Item = Vec<T>> {
     })
 }
 
+/// The vectors of a chunk: from the checkpoint while it holds them, then embedded
+/// [`SAVE_EVERY`] articles at a time and written to it; without a checkpoint, in one pass.
+fn chunk_vectors<B: Backend<Output = Vec<f32>>>(
+    encoder: &BatchEncoder<B>,
+    chunk: &[Article],
+    checkpoint: Option<&mut Checkpoint>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<Vec<f32>>> {
+    let Some(checkpoint) = checkpoint else {
+        return embed_leads(encoder, chunk, progress);
+    };
+    let mut vectors = Vec::with_capacity(chunk.len());
+    for part in chunk.chunks(SAVE_EVERY) {
+        let mark = checkpoint.mark();
+        let cached: Vec<Vec<f32>> = part
+            .iter()
+            .map_while(|a| checkpoint.cached(&a.id, &a.lead))
+            .collect();
+        if cached.len() == part.len() {
+            progress(part.len());
+            vectors.extend(cached);
+            continue;
+        }
+        // A step is reused whole or embedded whole (a kill may have torn it).
+        checkpoint.rewind(mark);
+        let fresh = embed_leads(encoder, part, progress)?;
+        let items: Vec<(&str, &str, &[f32])> = part
+            .iter()
+            .zip(&fresh)
+            .map(|(a, v)| (a.id.as_str(), a.lead.as_str(), v.as_slice()))
+            .collect();
+        checkpoint.append(&items)?;
+        vectors.extend(fresh);
+    }
+    Ok(vectors)
+}
+
 /// Finds the stories of `articles` (already in the order to read them), embedding them
-/// through `encoder` a chunk at a time. `progress(n)` is told of each `n` articles embedded.
+/// through `encoder` a chunk at a time (their vectors kept in, and read back from,
+/// `checkpoint` when there is one). `progress(n)` is told of each `n` articles embedded.
 pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
     encoder: &BatchEncoder<B>,
     articles: I,
     config: StoriesConfig,
+    mut checkpoint: Option<&mut Checkpoint>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Found> {
     let mut found = Found::default();
@@ -115,7 +155,7 @@ pub fn find<B: Backend<Output = Vec<f32>>, I: Iterator<Item = Article>>(
                 .count();
         }
         found.articles += chunk.len();
-        let vectors = embed_leads(encoder, &chunk, progress)?;
+        let vectors = chunk_vectors(encoder, &chunk, checkpoint.as_deref_mut(), progress)?;
         let embedded = Instant::now();
         found.embed_secs += embedded.duration_since(started).as_secs_f64();
         closed.extend(finder.add(chunk.into_iter().zip(vectors).collect()));
@@ -167,6 +207,7 @@ pub fn find_in_file<B: Backend<Output = Vec<f32>>>(
     field: &str,
     group_by: &str,
     config: StoriesConfig,
+    checkpoint: Option<&mut Checkpoint>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Found> {
     // Only a lead is read from each article, so any length is fine, but a line is kept only
@@ -183,7 +224,7 @@ pub fn find_in_file<B: Backend<Output = Vec<f32>>>(
                 None
             }
         });
-        find(encoder, articles, config, progress)?
+        find(encoder, articles, config, checkpoint, progress)?
     };
     if let Some(e) = error {
         return Err(e);
@@ -395,7 +436,16 @@ not json
             threshold: 0.5,
             ..StoriesConfig::default()
         };
-        let found = find_in_file(&encoder, &path, "text", "country", config, &mut |_| {}).unwrap();
+        let found = find_in_file(
+            &encoder,
+            &path,
+            "text",
+            "country",
+            config,
+            None,
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(found.articles, 4);
         let lines: Vec<usize> = found.skipped.iter().map(|s| s.line).collect();
         assert_eq!(lines, vec![4, 5, 7]);
@@ -446,6 +496,7 @@ not json
                 .map(|i| day(&format!("a{i}"), 100))
                 .chain([day("b", 50), day("c", 99)]),
             StoriesConfig::default(),
+            None,
             &mut |_| {},
         )
         .unwrap();

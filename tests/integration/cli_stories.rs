@@ -318,3 +318,85 @@ fn eval_stories_on_coverage_dev() {
     assert!(f1(method) >= 0.85, "{method}");
     assert!(f1(method) > f1(baseline) + 0.1, "{method} vs {baseline}");
 }
+
+/// A run into `-o` killed midway resumes with `--resume`: the vectors it had written are
+/// reused, and the stories are those of a run never interrupted. A checkpoint left behind
+/// makes a plain rerun refuse (naming --resume) rather than throw the work away.
+#[test]
+fn a_killed_run_resumes_from_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("feed.jsonl");
+    // Coverage-dev twice (the copies with their own ids): three checkpoint steps of 64.
+    let mut rows = records();
+    for r in records() {
+        let mut copy = r.clone();
+        copy["id"] = Value::String(format!("{}-copy", r["id"].as_str().unwrap()));
+        rows.push(copy);
+    }
+    write(&input, &rows);
+    let out = dir.path().join("stories.jsonl");
+    let checkpoint = dir.path().join("stories.jsonl.parallax-leads");
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("parallax"))
+        .args(["-q", "stories", "--threads", "2", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .env("NO_COLOR", "1")
+        .spawn()
+        .unwrap();
+    // Killed as soon as its first 64 vectors are on disk.
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&checkpoint).map_or(0, |m| m.len()) < 64 * 1536 {
+        assert!(started.elapsed().as_secs() < 120, "no checkpoint written");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!out.exists(), "a killed run leaves no output");
+
+    let rerun = parallax()
+        .args(["stories", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_clean_failure(&rerun, &["parallax-leads", "--resume"]);
+
+    let resumed = succeed(
+        parallax()
+            .args(["-v", "stories", "--threads", "2", "--resume", "-o"])
+            .arg(&out)
+            .arg(&input),
+    );
+    let log = String::from_utf8_lossy(&resumed.stderr);
+    assert!(log.contains("vectors reused from the checkpoint"), "{log}");
+    assert!(
+        !checkpoint.exists(),
+        "the checkpoint goes once the output is complete"
+    );
+
+    let clean = dir.path().join("clean.jsonl");
+    succeed(
+        parallax()
+            .args(["-q", "stories", "--threads", "2", "-o"])
+            .arg(&clean)
+            .arg(&input),
+    );
+    assert!(
+        read_jsonl(&out) == read_jsonl(&clean),
+        "the resumed run's stories differ from an uninterrupted run's"
+    );
+
+    // Resuming a run that completed does nothing and says so.
+    let again = succeed(
+        parallax()
+            .args(["-v", "stories", "--resume", "-o"])
+            .arg(&out)
+            .arg(&input),
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to resume"));
+}
