@@ -83,7 +83,11 @@ struct Report {
 pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
     let BenchCommand::Embed(args) = cmd;
     anyhow::ensure!(args.repeat > 0, "--repeat must be at least 1");
-    let docs = parallax::input::load_all(&args.inputs, &args.field)?;
+    let docs = parallax::input::load_all(
+        &args.inputs,
+        &args.field,
+        parallax::input::document::MAX_INPUT_BYTES,
+    )?;
     let mut sentences: Vec<String> = docs
         .iter()
         .flat_map(|d| parallax::input::split(&d.text, d.language.as_deref().unwrap_or("en")))

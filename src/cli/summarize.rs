@@ -119,7 +119,10 @@ impl SummarizeArgs {
 pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
     anyhow::ensure!(args.max_chars > 0, "--max-chars must be at least 1");
     parallax::input::document::check_file_sizes(&args.inputs, args.max_chars)?;
-    let docs = parallax::input::load_all(&args.inputs, &args.field)?;
+    let max_bytes = (args.max_chars as u64)
+        .saturating_mul(4)
+        .max(parallax::input::document::MAX_INPUT_BYTES);
+    let docs = parallax::input::load_all(&args.inputs, &args.field, max_bytes)?;
     parallax::input::document::check_documents(&docs, args.max_chars)?;
     let summaries = match args.method {
         Method::Extractive => extractive(&args, &docs)?,

@@ -36,12 +36,31 @@ pub struct Document {
 
 /// Reads every input in order. JSON Lines (`.jsonl`, `.ndjson`) and JSON (`.json`) give one
 /// document per record, with `field` as the text; anything else is one plain-text document.
-pub fn load_all(inputs: &[String], field: &str) -> Result<Vec<Document>> {
+pub fn load_all(inputs: &[String], field: &str, max_bytes: u64) -> Result<Vec<Document>> {
     let mut docs = Vec::new();
     for input in inputs {
-        docs.extend(load(input, field)?);
+        docs.extend(load_capped(input, field, max_bytes)?);
     }
     Ok(docs)
+}
+
+/// Most bytes one input of a one-shot command (`summarize`, `compare`) is read to, a file
+/// or standard input alike: these commands hold their inputs whole, so the bound is their
+/// memory's. Corpora of any size stream through `batch`, `embed` and `stories`. (Raised by
+/// `summarize --max-chars`, to four bytes a character.)
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+fn too_big(origin: &str, bytes: u64, max_bytes: u64) -> Error {
+    Error::File {
+        path: origin.into(),
+        message: format!(
+            "more than {} MB: one-shot commands hold their inputs whole and read at most {} MB \
+             of one; stream a corpus with `parallax batch` (JSON Lines), or raise \
+             `summarize --max-chars`",
+            bytes / 1_000_000,
+            max_bytes / 1_000_000
+        ),
+    }
 }
 
 /// Most characters of one document the one-shot commands read by default: about 500 pages,
@@ -94,13 +113,23 @@ pub fn check_documents(docs: &[Document], max_chars: usize) -> Result<()> {
     Ok(())
 }
 
-/// Reads one input: a file, a URL or `-`.
+/// Reads one input: a file, a URL or `-`, at most [`MAX_INPUT_BYTES`].
 pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
+    load_capped(input, field, MAX_INPUT_BYTES)
+}
+
+/// [`load`] with another bound: a file over `max_bytes` is refused before it is read, and
+/// standard input is read no further than that.
+pub fn load_capped(input: &str, field: &str, max_bytes: u64) -> Result<Vec<Document>> {
     if input == "-" {
         let mut text = String::new();
-        std::io::stdin()
+        let read = std::io::stdin()
+            .take(max_bytes.saturating_add(1))
             .read_to_string(&mut text)
             .map_err(|e| Error::io("<stdin>", e))?;
+        if read as u64 > max_bytes {
+            return Err(too_big("<stdin>", read as u64, max_bytes));
+        }
         return Ok(vec![Document {
             text,
             origin: "-".into(),
@@ -121,6 +150,11 @@ pub fn load(input: &str, field: &str) -> Result<Vec<Document>> {
         };
     }
     let path = Path::new(input);
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.is_file() && meta.len() > max_bytes {
+            return Err(too_big(input, meta.len(), max_bytes));
+        }
+    }
     let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = String::from_utf8(bytes).map_err(|e| Error::File {
         path: path.to_path_buf(),

@@ -243,14 +243,53 @@ pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<(
         }
     }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(f);
     let mut seen: HashSet<String> = HashSet::new();
     let write_err = |e: std::io::Error| Error::io("output", e);
-    for (n, line) in BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(|e| Error::File {
-            path: path.to_path_buf(),
-            message: format!("cannot read line {}: {e}", n + 1),
-        })?;
-        let value: Option<Value> = serde_json::from_str(&line).ok();
+    let read_err = |n: usize, e: std::io::Error| Error::File {
+        path: path.to_path_buf(),
+        message: format!("cannot read line {n}: {e}"),
+    };
+    for n in 1.. {
+        // A line is held up to the cap `stories` read it with; a longer one (which
+        // `stories` skipped) streams through to the output unchanged, never held whole.
+        let mut kept: Vec<u8> = Vec::new();
+        let (mut any, mut spilled) = (false, false);
+        loop {
+            let buf = reader.fill_buf().map_err(|e| read_err(n, e))?;
+            if buf.is_empty() {
+                break;
+            }
+            any = true;
+            let (part, used) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (&buf[..i], i + 1),
+                None => (buf, buf.len()),
+            };
+            let newline = used > part.len();
+            if !spilled && kept.len() + part.len() > MAX_LINE_BYTES {
+                out.write_all(&kept).map_err(write_err)?;
+                kept = Vec::new();
+                spilled = true;
+            }
+            if spilled {
+                out.write_all(part).map_err(write_err)?;
+            } else {
+                kept.extend_from_slice(part);
+            }
+            reader.consume(used);
+            if newline {
+                break;
+            }
+        }
+        if !any {
+            break;
+        }
+        if !spilled && kept.last() == Some(&b'\r') {
+            kept.pop();
+        }
+        let value: Option<Value> = (!spilled)
+            .then(|| serde_json::from_slice(&kept).ok())
+            .flatten();
         let annotated = value.and_then(|mut v| {
             let id = crate::input::document::scalar(v.get("id"))?;
             let story = of.get(id.as_str())?;
@@ -262,9 +301,12 @@ pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<(
                 .insert("story".into(), Value::String(story.to_string()));
             Some(v.to_string())
         });
-        out.write_all(annotated.as_deref().unwrap_or(&line).as_bytes())
-            .and_then(|_| out.write_all(b"\n"))
-            .map_err(write_err)?;
+        match annotated {
+            Some(line) => out.write_all(line.as_bytes()),
+            None => out.write_all(&kept),
+        }
+        .and_then(|_| out.write_all(b"\n"))
+        .map_err(write_err)?;
     }
     Ok(())
 }

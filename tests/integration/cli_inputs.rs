@@ -246,3 +246,47 @@ fn a_megabyte_without_spaces_and_bidi_text_do_not_break_summarize() {
         .unwrap();
     assert_success(&out);
 }
+
+/// The one-shot commands hold their inputs whole, so each input is bounded: a file over
+/// the bound is refused before it is read (sparse files: reading them would take seconds),
+/// JSON Lines included, and standard input is read no further than the bound.
+#[test]
+fn one_shot_inputs_are_bounded_files_and_stdin_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.jsonl");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(300_000_000)
+        .unwrap();
+    let out = parallax().arg("summarize").arg(&big).output().unwrap();
+    assert_clean_failure(&out, &["big.jsonl", "300 MB", "parallax batch"]);
+    let out = parallax()
+        .arg("compare")
+        .arg(&big)
+        .arg(shared_data("seed-article.txt"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["big.jsonl", "parallax batch"]);
+
+    // 280 MB on standard input: refused once the bound (256 MiB) is passed.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("parallax"))
+        .args(["summarize", "-"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = "word ".repeat(200_000).into_bytes();
+        for _ in 0..280 {
+            if std::io::Write::write_all(&mut stdin, &chunk).is_err() {
+                return; // the reader stopped: what the bound is for
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_clean_failure(&out, &["<stdin>", "more than 268 MB"]);
+}

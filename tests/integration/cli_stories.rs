@@ -400,3 +400,30 @@ fn a_killed_run_resumes_from_its_checkpoint() {
     );
     assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to resume"));
 }
+
+/// A line longer than `stories` reads (64 MiB) is skipped as a bad record, and
+/// `--annotate` still copies it through byte for byte, beside the annotated records.
+#[test]
+fn annotate_copies_a_line_too_long_to_read_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("feed.jsonl");
+    let rows: Vec<Value> = records().into_iter().take(3).collect();
+    let huge = format!("{{\"id\":\"huge\",\"text\":\"{}\"}}", "x".repeat(70 << 20));
+    let text = format!("{}\n{huge}\n{}\n", rows[0], rows[1]);
+    std::fs::write(&input, &text).unwrap();
+    let out = dir.path().join("annotated.jsonl");
+    succeed(
+        parallax()
+            .args(["-q", "stories", "--annotate", "-o"])
+            .arg(&out)
+            .arg(&input),
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1], huge, "the long line is copied as it was");
+    for i in [0, 2] {
+        let v: Value = serde_json::from_str(lines[i]).unwrap();
+        assert!(v["story"].is_string(), "record {i} has its story");
+    }
+}
