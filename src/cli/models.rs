@@ -25,9 +25,9 @@ pub enum ModelsCommand {
     /// Download a model from the Hugging Face Hub into the Hugging Face cache (HF_HUB_CACHE,
     /// HF_HOME/hub or ~/.cache/huggingface/hub, shared with Python's transformers): its
     /// config, tokenizer files and one set of weights, never the whole repo. Resumes a
-    /// broken download, checks every file against the Hub's hash (sha256 for weights), and converts
-    /// PyTorch-only weights (pytorch_model.bin, shards) to model.safetensors. Then use it
-    /// with --model ORG/NAME. HF_ENDPOINT and HF_TOKEN work as in the Python tools;
+    /// broken download, checks every file against the Hub's hash (sha256 for weights), and
+    /// converts PyTorch-only weights (pytorch_model.bin, shards) to model.safetensors. Then
+    /// use it with --model ORG/NAME. HF_ENDPOINT and HF_TOKEN work as in the Python tools;
     /// HF_HUB_OFFLINE=1 forbids the download.
     #[command(after_help = "Examples:\n  \
 parallax models pull sshleifer/distilbart-cnn-12-6\n  \

@@ -156,13 +156,7 @@ pub fn stories_model(spec: ModelSpec) -> ModelSpec {
 
 pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
     let (config, rule) = args.validate()?;
-    let opened = super::open_embedder(stories_model(args.model.spec()), &args.runtime)?;
-    if opened.model.name != MULTILINGUAL {
-        tracing::warn!(
-            "the default --threshold was chosen on {MULTILINGUAL}; with {} choose it on your data",
-            opened.model.name
-        );
-    }
+    // Decided before the model loads: there is nothing to do.
     if let Some(out) = args.output.as_ref().filter(|_| args.resume) {
         if out.exists() && !Checkpoint::path_for(out).exists() {
             tracing::info!(
@@ -171,6 +165,13 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
             );
             return Ok(0);
         }
+    }
+    let opened = super::open_embedder(stories_model(args.model.spec()), &args.runtime)?;
+    if opened.model.name != MULTILINGUAL {
+        tracing::warn!(
+            "the default --threshold was chosen on {MULTILINGUAL}; with {} choose it on your data",
+            opened.model.name
+        );
     }
     let mut checkpoint = match &args.output {
         Some(out) => Some(Checkpoint::open(

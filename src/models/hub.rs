@@ -143,9 +143,10 @@ fn is_commit(revision: &str) -> bool {
     revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The cached snapshot folder of `id`, its weights made loadable (see [`prepare_weights`]).
-/// A model that is not cached is an error naming the pull command; nothing is downloaded.
-pub fn snapshot(id: &HubId) -> Result<PathBuf> {
+/// The snapshot folder `id`'s revision points to in the cache (a commit names it
+/// directly; a branch or tag through `refs/`), holding at least its config. A model that
+/// is not cached is an error naming the pull command; nothing is downloaded.
+fn cached_snapshot(id: &HubId) -> Result<PathBuf> {
     let cache = cache_dir()?;
     let folder = id.folder(&cache);
     let not_cached = |what: String| {
@@ -158,25 +159,24 @@ pub fn snapshot(id: &HubId) -> Result<PathBuf> {
     let commit = if is_commit(&id.revision) {
         id.revision.clone()
     } else {
-        // hf-hub's own reader of refs/REVISION -> snapshots/COMMIT/FILE.
-        match Cache::new(cache.clone()).repo(id.repo()).get("config.json") {
-            Some(config) => {
-                let snap = config.parent().unwrap_or(&folder).to_path_buf();
-                prepare_weights(&snap)?;
-                return Ok(snap);
-            }
-            None if folder.join("refs").join(&id.revision).is_file() => {
-                return Err(not_cached(format!(
-                    "the cached snapshot of '{id}' has no config.json"
-                )))
-            }
-            None => return Err(not_cached(format!("the model '{id}' is not in the cache"))),
+        match std::fs::read_to_string(folder.join("refs").join(&id.revision)) {
+            Ok(c) => c.trim().to_string(),
+            Err(_) => return Err(not_cached(format!("the model '{id}' is not in the cache"))),
         }
     };
     let snap = folder.join("snapshots").join(commit);
     if !snap.join("config.json").exists() {
-        return Err(not_cached(format!("the model '{id}' is not in the cache")));
+        return Err(not_cached(format!(
+            "the cached snapshot of '{id}' has no config.json"
+        )));
     }
+    Ok(snap)
+}
+
+/// The cached snapshot folder of `id` (see [`cached_snapshot`]), its weights made loadable
+/// (see [`prepare_weights`]).
+pub fn snapshot(id: &HubId) -> Result<PathBuf> {
+    let snap = cached_snapshot(id)?;
     prepare_weights(&snap)?;
     Ok(snap)
 }
@@ -669,23 +669,7 @@ pub fn cached_models() -> Result<Vec<Cached>> {
 
 /// Every file of `id`'s cached snapshot with its check, for `models verify ORG/NAME`.
 pub fn verify(id: &HubId) -> Result<Vec<(PathBuf, Check)>> {
-    let cache = cache_dir()?;
-    let folder = id.folder(&cache);
-    let commit = if is_commit(&id.revision) {
-        id.revision.clone()
-    } else {
-        std::fs::read_to_string(folder.join("refs").join(&id.revision))
-            .map_err(|_| {
-                Error::Input(format!(
-                    "the model '{id}' is not in the cache ({}); fetch it with `parallax \
-                     models pull {id}`",
-                    cache.display()
-                ))
-            })?
-            .trim()
-            .to_string()
-    };
-    let snap = folder.join("snapshots").join(commit);
+    let snap = cached_snapshot(id)?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&snap)
         .map_err(|e| Error::io(&snap, e))?
         .flatten()
