@@ -386,10 +386,27 @@ fn a_killed_run_resumes_from_its_checkpoint() {
             .arg(&clean)
             .arg(&input),
     );
-    assert!(
-        read_jsonl(&out) == read_jsonl(&clean),
-        "the resumed run's stories differ from an uninterrupted run's"
-    );
+    // The same stories with the same members. The reused vectors are bit-exact, but the
+    // rest are computed in another process, where the math library may differ in the last
+    // bits (it did in CI), so similarities are compared to the output's 3 decimals.
+    let (resumed, clean) = (read_jsonl(&out), read_jsonl(&clean));
+    assert_eq!(resumed.len(), clean.len(), "another number of stories");
+    for (r, c) in resumed.iter().zip(&clean) {
+        assert_eq!(r["story"], c["story"]);
+        assert_eq!(ids(r), ids(c), "story {} has other members", c["story"]);
+        let sims = |s: &Value| -> BTreeMap<String, f64> {
+            s["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| (a["id"].to_string(), a["similarity"].as_f64().unwrap()))
+                .collect()
+        };
+        let (rs, cs) = (sims(r), sims(c));
+        for (id, x) in &cs {
+            assert!((rs[id] - x).abs() <= 0.0011, "{id}: {} vs {x}", rs[id]);
+        }
+    }
 
     // Resuming a run that completed does nothing and says so.
     let again = succeed(
