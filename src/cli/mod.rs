@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use parallax::device::DeviceChoice;
-use parallax::encode::{BatchConfig, Embedder};
+use parallax::encode::{BatchConfig, Embedder, Precision};
 use parallax::models::{ModelSpec, ResolvedModel};
 
 #[derive(Parser)]
@@ -112,6 +112,12 @@ pub struct RuntimeArgs {
     /// Most inputs in one batch, whatever the budget.
     #[arg(long, value_name = "N", default_value_t = BatchConfig::default().max_batch_size)]
     pub max_batch_size: usize,
+
+    /// Arithmetic of the sentence-embedding model's linear layers. int8 (CPU only) is
+    /// dynamic quantization on libtorch's FBGEMM kernels: faster, with vectors at cosine
+    /// ≥ 0.99 to fp32's (README, Benchmarks). NLI and abstractive models stay fp32.
+    #[arg(long, value_enum, default_value_t = Precision::Fp32)]
+    pub precision: Precision,
 }
 
 impl RuntimeArgs {
@@ -151,9 +157,15 @@ pub struct Opened {
 /// that device.
 pub fn open_embedder(spec: ModelSpec, runtime: &RuntimeArgs) -> anyhow::Result<Opened> {
     let device = runtime.prepare()?;
+    runtime.precision.check(device)?;
     let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
     let started = Instant::now();
-    let embedder = parallax::encode::load_embedder(&model, device, runtime.batch_config(device)?)?;
+    let embedder = parallax::encode::load_embedder(
+        &model,
+        device,
+        runtime.batch_config(device)?,
+        runtime.precision,
+    )?;
     tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
     Ok(Opened {
         embedder,

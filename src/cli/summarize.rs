@@ -168,6 +168,11 @@ fn abstractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Su
         "--sentences, --ratio and --words choose extractive lengths; for --method abstractive \
          use --min-length and --max-length (tokens)"
     );
+    anyhow::ensure!(
+        args.runtime.precision == parallax::encode::Precision::Fp32,
+        "--precision int8 applies to sentence-embedding models; --method abstractive runs its \
+         seq2seq model in fp32 (drop --precision)"
+    );
     let device = args.runtime.prepare()?;
     let model = parallax::models::resolve(&args.model.spec(), "summarization").map_err(|e| {
         anyhow::anyhow!(

@@ -3,22 +3,23 @@
 //! all-MiniLM-L6-v2, so vectors are interchangeable with the Python ones.
 
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
-use tch::{nn, Device, Kind};
+use rust_bert::Activation;
+use tch::{nn, Device, Kind, Tensor};
 
 use super::backend::{Backend, Padded, Tokenized};
+use super::linear::{Linear, Precision};
 use crate::error::{Error, Result};
 use crate::models::{ResolvedModel, Weights};
 
 /// A BERT-architecture sentence encoder.
 pub struct BertEmbedder {
-    model: BertModel<BertEmbeddings>,
-    // Owns the weights the model's layers point into.
-    _vs: nn::VarStore,
+    encoder: Encoder,
     device: Device,
     max_len: usize,
     dim: usize,
     normalize: bool,
     pad_id: i64,
+    precision: Precision,
 }
 
 impl BertEmbedder {
@@ -33,11 +34,40 @@ impl BertEmbedder {
             )));
         }
         let config: BertConfig = cfg.parse("BERT")?;
+        let act = match config.hidden_act {
+            Activation::gelu => Act::Gelu,
+            Activation::gelu_new => Act::GeluTanh,
+            Activation::relu => Act::Relu,
+            other => {
+                return Err(cfg.error(format!(
+                    "hidden_act {other:?} is not supported for sentence embeddings (gelu, gelu_new, relu)"
+                )))
+            }
+        };
+        if let Some(kind) = cfg
+            .raw
+            .get("position_embedding_type")
+            .and_then(|v| v.as_str())
+        {
+            if kind != "absolute" {
+                return Err(cfg.error(format!(
+                    "position_embedding_type '{kind}' is not supported (absolute only)"
+                )));
+            }
+        }
+        let eps = cfg
+            .raw
+            .get("layer_norm_eps")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(1e-12);
+        // rust-bert's module tree names and shapes every tensor, so its loader checks the
+        // file against the config; the forward pass below is ours, on the same tensors.
         let mut vs = nn::VarStore::new(device);
-        let model =
+        let _shapes =
             BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
         load_weights(&mut vs, &m.weights)?;
         vs.freeze();
+        let encoder = Encoder::new(&vs, &config, act, eps)?;
         let normalize = m.entry.as_ref().map(|e| e.normalize).unwrap_or_else(|| {
             // sentence-transformers folders list a Normalize module when they normalise.
             m.file("modules.json")
@@ -45,14 +75,36 @@ impl BertEmbedder {
                 .is_some_and(|t| t.contains("Normalize"))
         });
         Ok(Self {
-            model,
-            _vs: vs,
+            encoder,
             device,
             max_len: m.max_seq_length(config.max_position_embeddings as usize),
             dim: config.hidden_size as usize,
             normalize,
             pad_id: 0,
+            precision: Precision::Fp32,
         })
+    }
+
+    /// Turns the linear layers to int8, smoothed on the channel ranges that `calibration`
+    /// (tokenized text; see `data/calibration.txt`) shows. Run once, after `load`.
+    pub fn quantize(&mut self, calibration: &[Tokenized]) -> Result<()> {
+        Precision::Int8.check(self.device)?;
+        let _guard = tch::no_grad_guard();
+        let mut amax: Vec<[Option<Tensor>; 4]> = Vec::new();
+        // One sentence at a time, so that no padding enters the ranges.
+        for t in calibration {
+            let p = Padded::new(&[t], self.pad_id);
+            let ids = p.tensor(&p.ids, self.device);
+            let types = p.tensor(&p.type_ids, self.device);
+            let mask = p.tensor(&p.mask, self.device);
+            let _hidden = self.encoder.run(&ids, &types, &mask, Some(&mut amax));
+        }
+        if amax.is_empty() {
+            return Err(Error::Model("no calibration text for int8".into()));
+        }
+        self.encoder.quantize(&amax);
+        self.precision = Precision::Int8;
+        Ok(())
     }
 
     /// Dimensions of the vectors.
@@ -63,6 +115,184 @@ impl BertEmbedder {
     /// Where it runs.
     pub fn device(&self) -> Device {
         self.device
+    }
+
+    /// How its linear layers compute.
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Act {
+    Gelu,
+    GeluTanh,
+    Relu,
+}
+
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f64,
+}
+
+impl LayerNorm {
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let d = self.weight.size()[0];
+        x.layer_norm([d], Some(&self.weight), Some(&self.bias), self.eps, false)
+    }
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attn_out: Linear,
+    attn_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    out_norm: LayerNorm,
+}
+
+/// BERT's encoder as transformers computes it in eval mode (no dropout, absolute
+/// positions), written here rather than run through rust-bert's module so that its linear
+/// layers can be int8 and its attention is libtorch's fused kernel.
+struct Encoder {
+    word: Tensor,
+    position: Tensor,
+    token_type: Tensor,
+    emb_norm: LayerNorm,
+    layers: Vec<Layer>,
+    heads: i64,
+    act: Act,
+}
+
+impl Encoder {
+    fn new(vs: &nn::VarStore, config: &BertConfig, act: Act, eps: f64) -> Result<Self> {
+        let vars = vs.variables();
+        let get = |name: &str| -> Result<Tensor> {
+            vars.get(name)
+                .map(Tensor::shallow_clone)
+                .ok_or_else(|| Error::Model(format!("BERT weights have no tensor '{name}'")))
+        };
+        let linear = |prefix: &str| -> Result<Linear> {
+            Ok(Linear::new(
+                get(&format!("{prefix}.weight"))?,
+                get(&format!("{prefix}.bias"))?,
+                Precision::Fp32,
+            ))
+        };
+        let norm = |prefix: &str| -> Result<LayerNorm> {
+            Ok(LayerNorm {
+                weight: get(&format!("{prefix}.weight"))?,
+                bias: get(&format!("{prefix}.bias"))?,
+                eps,
+            })
+        };
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| {
+                let p = format!("encoder.layer.{i}");
+                Ok(Layer {
+                    query: linear(&format!("{p}.attention.self.query"))?,
+                    key: linear(&format!("{p}.attention.self.key"))?,
+                    value: linear(&format!("{p}.attention.self.value"))?,
+                    attn_out: linear(&format!("{p}.attention.output.dense"))?,
+                    attn_norm: norm(&format!("{p}.attention.output.LayerNorm"))?,
+                    intermediate: linear(&format!("{p}.intermediate.dense"))?,
+                    output: linear(&format!("{p}.output.dense"))?,
+                    out_norm: norm(&format!("{p}.output.LayerNorm"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Encoder {
+            word: get("embeddings.word_embeddings.weight")?,
+            position: get("embeddings.position_embeddings.weight")?,
+            token_type: get("embeddings.token_type_embeddings.weight")?,
+            emb_norm: norm("embeddings.LayerNorm")?,
+            layers,
+            heads: config.num_attention_heads,
+            act,
+        })
+    }
+
+    /// Quantizes every linear layer, smoothed by the input ranges `run` observed.
+    fn quantize(&mut self, amax: &[[Option<Tensor>; 4]]) {
+        for (layer, seen) in self.layers.iter_mut().zip(amax) {
+            let [qkv, ctx, a, h] = seen.each_ref().map(|t| t.as_ref().expect("observed"));
+            layer.query = layer.query.smoothed_int8(qkv);
+            layer.key = layer.key.smoothed_int8(qkv);
+            layer.value = layer.value.smoothed_int8(qkv);
+            layer.attn_out = layer.attn_out.smoothed_int8(ctx);
+            layer.intermediate = layer.intermediate.smoothed_int8(a);
+            layer.output = layer.output.smoothed_int8(h);
+        }
+    }
+
+    /// Hidden states `[rows, width, hidden]` of right-padded ids; `mask` is 1 on real tokens.
+    /// With `observe`, also keeps each layer's linear inputs' largest magnitude per channel
+    /// (query/key/value, attention output, intermediate, output), as a running maximum.
+    fn run(
+        &self,
+        ids: &Tensor,
+        types: &Tensor,
+        mask: &Tensor,
+        mut observe: Option<&mut Vec<[Option<Tensor>; 4]>>,
+    ) -> Tensor {
+        let (rows, width) = (ids.size()[0], ids.size()[1]);
+        let positions = Tensor::arange(width, (Kind::Int64, ids.device()));
+        let mut x = self
+            .word
+            .index_select(0, &ids.view([-1]))
+            .view([rows, width, -1])
+            + self.position.index_select(0, &positions).unsqueeze(0)
+            + self
+                .token_type
+                .index_select(0, &types.view([-1]))
+                .view([rows, width, -1]);
+        x = self.emb_norm.forward(&x);
+        let hidden = x.size()[2];
+        let head_dim = hidden / self.heads;
+        // Padding keys get no weight: a boolean mask broadcast over heads and queries.
+        let keep = mask.to_kind(Kind::Bool).view([rows, 1, 1, width]);
+        let split = |t: Tensor| t.view([rows, width, self.heads, head_dim]).transpose(1, 2);
+        let mut note = |layer: usize, slot: usize, t: &Tensor| {
+            if let Some(seen) = observe.as_deref_mut() {
+                if seen.len() <= layer {
+                    seen.resize_with(layer + 1, Default::default);
+                }
+                let m = t.abs().flatten(0, -2).amax([0i64].as_slice(), false);
+                let cell = &mut seen[layer][slot];
+                *cell = Some(match cell.take() {
+                    Some(prev) => prev.maximum(&m),
+                    None => m,
+                });
+            }
+        };
+        for (i, layer) in self.layers.iter().enumerate() {
+            note(i, 0, &x);
+            let q = split(layer.query.forward(&x));
+            let k = split(layer.key.forward(&x));
+            let v = split(layer.value.forward(&x));
+            let ctx =
+                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&keep), 0.0, false, None)
+                    .transpose(1, 2)
+                    .contiguous()
+                    .view([rows, width, hidden]);
+            note(i, 1, &ctx);
+            let a = layer
+                .attn_norm
+                .forward(&(layer.attn_out.forward(&ctx) + &x));
+            note(i, 2, &a);
+            let h = layer.intermediate.forward(&a);
+            let h = match self.act {
+                Act::Gelu => h.gelu("none"),
+                Act::GeluTanh => h.gelu("tanh"),
+                Act::Relu => h.relu(),
+            };
+            note(i, 3, &h);
+            x = layer.out_norm.forward(&(layer.output.forward(&h) + &a));
+        }
+        x
     }
 }
 
@@ -89,20 +319,7 @@ impl Backend for BertEmbedder {
         let ids = p.tensor(&p.ids, self.device);
         let types = p.tensor(&p.type_ids, self.device);
         let mask = p.tensor(&p.mask, self.device);
-        let out = self
-            .model
-            .forward_t(
-                Some(&ids),
-                Some(&mask),
-                Some(&types),
-                None,
-                None,
-                None,
-                None,
-                false,
-            )
-            .map_err(|e| Error::Model(e.to_string()))?;
-        let hidden = out.hidden_state;
+        let hidden = self.encoder.run(&ids, &types, &mask, None);
         // Mean over real tokens only, as sentence-transformers' Pooling(mean).
         let m = mask.unsqueeze(-1).to_kind(hidden.kind());
         let summed = (&hidden * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);

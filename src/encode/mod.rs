@@ -3,6 +3,7 @@
 pub mod backend;
 pub mod bert;
 pub mod fake;
+pub mod linear;
 pub mod nli;
 pub mod runner;
 pub mod scheduler;
@@ -11,6 +12,7 @@ pub mod tokenizer;
 
 pub use backend::{Backend, Tokenized};
 pub use bert::BertEmbedder;
+pub use linear::Precision;
 pub use nli::{NliClassifier, NliLabels};
 pub use runner::{BatchEncoder, Encoded, Truncation};
 pub use scheduler::{Batch, BatchConfig};
@@ -22,11 +24,16 @@ use crate::models::ResolvedModel;
 /// A sentence-embedding engine: the default model behind the batching core.
 pub type Embedder = BatchEncoder<BertEmbedder>;
 
-/// Loads a sentence-embedding model (BERT architecture) with its tokenizer.
+/// Text whose activations set the int8 layers' smoothing (see the file's header).
+const CALIBRATION: &str = include_str!("../../data/calibration.txt");
+
+/// Loads a sentence-embedding model (BERT architecture) with its tokenizer, in fp32 or,
+/// calibrated and quantized, in int8.
 pub fn load_embedder(
     m: &ResolvedModel,
     device: tch::Device,
     config: BatchConfig,
+    precision: Precision,
 ) -> Result<Embedder> {
     let tok_path = m.file("tokenizer.json").ok_or_else(|| Error::BadModelDir {
         dir: m.dir.clone(),
@@ -34,10 +41,19 @@ pub fn load_embedder(
             .into(),
     })?;
     let tokenizer = tokenizer::load(&tok_path)?;
+    precision.check(device)?;
     let backend = BertEmbedder::load(m, device)?;
     let mut encoder = BatchEncoder::new(backend, tokenizer, config);
     if let Some(p) = m.entry.as_ref().and_then(|e| e.prefix.clone()) {
         encoder.prefix = p;
+    }
+    if precision == Precision::Int8 {
+        let calibration: Vec<&str> = CALIBRATION
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .collect();
+        let tokens = encoder.tokenize(&calibration)?;
+        encoder.backend_mut().quantize(&tokens)?;
     }
     Ok(encoder)
 }

@@ -2,13 +2,13 @@
 //! nothing but speed.
 
 use crate::common::*;
-use parallax::encode::{cosine, load_embedder, BatchConfig, Truncation};
+use parallax::encode::{cosine, load_embedder, BatchConfig, Precision, Truncation};
 use parallax::models::{resolve, ModelSpec};
 use serde_json::Value;
 
 fn embedder(cfg: BatchConfig) -> parallax::encode::Embedder {
     let m = resolve(&ModelSpec::Default, "sentence-embeddings").expect("run scripts/setup.sh");
-    load_embedder(&m, tch::Device::Cpu, cfg).unwrap()
+    load_embedder(&m, tch::Device::Cpu, cfg, Precision::Fp32).unwrap()
 }
 
 fn reference() -> Vec<(String, Vec<f32>)> {
@@ -85,4 +85,60 @@ fn outputs_come_back_in_input_order_and_long_inputs_are_never_cut_silently() {
     let alone = e.encode(&[texts[2]], Truncation::Cut).unwrap();
     assert!(cosine(&alone.outputs[0], &out.outputs[2]) > 0.99999);
     assert!(cosine(&alone.outputs[0], &out.outputs[0]) < 0.99);
+}
+
+/// `--precision int8` (FBGEMM dynamic quantization) against fp32 on both shipped models:
+/// the 66 reference sentences and the dev coverage's own sentences (every third, in four
+/// languages), each vector at cosine ≥ 0.99 to fp32's. Also against sentence-transformers'
+/// reference directly, so the bound is to the peer, not only to ourselves.
+#[test]
+fn int8_vectors_stay_within_cosine_0_99_of_fp32() {
+    let refs = reference();
+    let docs = parallax::input::load_all(
+        &[shared_data("coverage-dev.jsonl").display().to_string()],
+        "text",
+        parallax::input::document::MAX_INPUT_BYTES,
+    )
+    .unwrap();
+    let dev: Vec<String> = docs
+        .iter()
+        .flat_map(|d| parallax::input::split(&d.text, d.language.as_deref().unwrap_or("en")))
+        .map(|s| s.text)
+        .step_by(3)
+        .collect();
+    assert!(dev.len() > 300, "{} dev sentences", dev.len());
+    let mut texts: Vec<&str> = refs.iter().map(|(t, _)| t.as_str()).collect();
+    texts.extend(dev.iter().map(String::as_str));
+    for name in ["all-MiniLM-L6-v2", "multilingual-e5-small"] {
+        let m = resolve(&ModelSpec::Name(name.into()), "sentence-embeddings").unwrap();
+        let run = |p: Precision| {
+            load_embedder(&m, tch::Device::Cpu, BatchConfig::default(), p)
+                .unwrap()
+                .encode(&texts, Truncation::Cut)
+                .unwrap()
+                .outputs
+        };
+        let (fp32, int8) = (run(Precision::Fp32), run(Precision::Int8));
+        let cosines: Vec<f32> = fp32.iter().zip(&int8).map(|(a, b)| cosine(a, b)).collect();
+        let worst = cosines.iter().cloned().fold(f32::MAX, f32::min);
+        let mean = cosines.iter().sum::<f32>() / cosines.len() as f32;
+        eprintln!(
+            "{name}: int8 vs fp32 over {} sentences: min cosine {worst:.4}, mean {mean:.4}",
+            texts.len()
+        );
+        assert!(worst >= 0.99, "{name}: worst cosine {worst}");
+        assert!(
+            worst < 0.99999,
+            "{name}: int8 gave fp32's vectors: not quantized"
+        );
+        if name == "all-MiniLM-L6-v2" {
+            for ((text, want), got) in refs.iter().zip(&int8) {
+                let c = cosine(want, got);
+                assert!(
+                    c >= 0.99,
+                    "int8 vs sentence-transformers: cosine {c} for {text:?}"
+                );
+            }
+        }
+    }
 }
