@@ -22,11 +22,21 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--whole", metavar="OUT.jsonl",
+                    help="embed once and write the vectors as JSON Lines, as `parallax embed -o` does "
+                         "(for a whole-process timing: load, embed, write, exit)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     sentences = [l.rstrip("\n") for l in open(args.sentences, encoding="utf-8") if l.strip()]
     model = SentenceTransformer(args.model_dir, device="cpu")
+    if args.whole:
+        vectors = model.encode(sentences, batch_size=args.batch_size, normalize_embeddings=True)
+        with open(args.whole, "w", encoding="utf-8") as out:
+            for text, v in zip(sentences, vectors):
+                out.write(json.dumps({"text": text, "embedding": [round(float(x), 7) for x in v]},
+                                     ensure_ascii=False) + "\n")
+        return
     model.encode(sentences[:256], batch_size=args.batch_size, normalize_embeddings=True)
     best = float("inf")
     for _ in range(args.repeat):
