@@ -41,14 +41,29 @@ OURS="$(target/release/parallax summarize --method abstractive --model-dir "$MOD
     --format json "$DOCS")"
 PEER="$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" \
     --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --length "$LENGTH")"
-python3 - "$OURS" "$PEER" <<'PY'
+# transformers' generate() on the documents as batches: all at once, and half at a time.
+GEN=()
+for bs in "$NDOCS" $((NDOCS / 2)); do
+    GEN+=("$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" --generate \
+        --batch-size "$bs" --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --length "$LENGTH")")
+done
+python3 - "$OURS" "$PEER" "${GEN[@]}" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in sys.argv[1].splitlines()]
 peer = json.loads(sys.argv[2])
+gens = [json.loads(a) for a in sys.argv[3:]]
 secs = ours[0]["elapsed_ms"] / 1000
 assert all(o["chunks"] == 1 for o in ours), "a document needed several chunks; lower WORDS"
+rate = len(ours) / secs
 print(json.dumps({"impl": "parallax", "documents": len(ours), "seconds": round(secs, 2),
-                  "documents_per_s": round(len(ours) / secs, 3)}))
+                  "documents_per_s": round(rate, 3)}))
 print(json.dumps(peer))
-print(f"ratio parallax / transformers: {len(ours) / secs / peer['documents_per_s']:.2f}x")
+print(f"ratio parallax / transformers pipeline: {rate / peer['documents_per_s']:.2f}x")
+norm = lambda t: " ".join(t.split())
+texts = [norm(o["summary"]) for o in ours]
+for g in gens:
+    same = sum(norm(a) == b for a, b in zip(g.pop("texts"), texts))
+    print(json.dumps(g))
+    print(f"ratio parallax / transformers generate() at batch {g['batch_size']}: "
+          f"{rate / g['documents_per_s']:.2f}x; same text as parallax: {same} of {len(texts)}")
 PY
