@@ -118,12 +118,66 @@ pub struct Seq2Seq {
     device: Device,
 }
 
+/// The token ids that steer decoding and that transformers (since 4.2x) saves in
+/// `generation_config.json` rather than `config.json`: its `generate()` reads them from
+/// there, so a model saved that way decodes differently when only `config.json` is read
+/// (a BART without its forced BOS token starts every summary off its training).
+const GENERATION_IDS: [&str; 3] = [
+    "forced_bos_token_id",
+    "forced_eos_token_id",
+    "decoder_start_token_id",
+];
+
+/// Takes [`GENERATION_IDS`] from the folder's `generation_config.json`, where it has one,
+/// over `config.json`'s, as transformers does. Returns the merged config written to a
+/// temporary file (rust-bert reads its config from a path), or None when nothing changed.
+fn merge_generation_config(
+    m: &ResolvedModel,
+    cfg: &mut crate::models::resolve::ModelConfig,
+) -> Result<Option<tempfile::NamedTempFile>> {
+    let Some(path) = m.file("generation_config.json") else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let generation: Value = serde_json::from_str(&text).map_err(|e| Error::File {
+        path: path.clone(),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let mut changed = false;
+    if let (Some(into), Some(from)) = (cfg.raw.as_object_mut(), generation.as_object()) {
+        for key in GENERATION_IDS {
+            if let Some(v) = from.get(key).filter(|v| v.is_i64()) {
+                if into.get(key) != Some(v) {
+                    into.insert(key.to_string(), v.clone());
+                    changed = true;
+                }
+            }
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    let mut file = tempfile::Builder::new()
+        .prefix("parallax-config-")
+        .suffix(".json")
+        .tempfile()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    std::io::Write::write_all(&mut file, cfg.raw.to_string().as_bytes())
+        .map_err(|e| Error::io(file.path(), e))?;
+    Ok(Some(file))
+}
+
 impl Seq2Seq {
     /// Loads a generator from a model folder. Every problem with the folder (unknown
     /// architecture, a config that is not the architecture's, weights that do not fit)
     /// comes back as an error naming the file, never as a panic inside rust-bert.
     pub fn load(m: &ResolvedModel, device: Device, opts: GenerationOptions) -> Result<Self> {
-        let cfg = m.read_config()?;
+        let mut cfg = m.read_config()?;
+        let merged = merge_generation_config(m, &mut cfg)?;
+        let config_path = merged
+            .as_ref()
+            .map(|f| f.path().to_path_buf())
+            .unwrap_or_else(|| m.config.clone());
         let raw = &cfg.raw;
         // rust-bert's config readers panic on a field they cannot parse, so each config is
         // checked here first with the same serde types.
@@ -210,8 +264,8 @@ impl Seq2Seq {
             model_resource: ModelResource::Torch(Box::new(LocalResource::from(
                 m.weights.path().to_path_buf(),
             ))),
-            config_resource: Box::new(LocalResource::from(m.config.clone())),
-            vocab_resource: Box::new(LocalResource::from(m.config.clone())),
+            config_resource: Box::new(LocalResource::from(config_path.clone())),
+            vocab_resource: Box::new(LocalResource::from(config_path)),
             merges_resource: None,
             min_length: settings.min_length,
             max_length: Some(settings.max_length),

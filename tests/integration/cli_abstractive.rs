@@ -381,3 +381,47 @@ fn broken_seq2seq_folders_fail_clearly() {
         .unwrap();
     assert_clean_failure(&out, &["--min-length"]);
 }
+
+/// transformers saves a model's decoding token ids (here the forced first token) in
+/// generation_config.json and reads them from there; so must parallax, or a model saved
+/// that way decodes from the wrong first token.
+#[test]
+fn generation_config_overrides_the_decoding_ids_of_config_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tiny_bart(&tmp.path().join("base"), 128);
+    let input = tmp.path().join("docs.jsonl");
+    write_jsonl(&input, &documents(2));
+    let variant = |name: &str, config_bos: Option<i64>, generation_bos: Option<i64>| {
+        let dir = tmp.path().join(name);
+        crate::common::copy_dir(&base, &dir);
+        let path = dir.join("config.json");
+        let mut config: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        match config_bos {
+            Some(id) => config["forced_bos_token_id"] = json!(id),
+            None => {
+                config
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("forced_bos_token_id");
+            }
+        }
+        std::fs::write(&path, config.to_string()).unwrap();
+        if let Some(id) = generation_bos {
+            let g = json!({"forced_bos_token_id": id, "decoder_start_token_id": 2});
+            std::fs::write(dir.join("generation_config.json"), g.to_string()).unwrap();
+        }
+        let out = summarize(&dir, &input, &[]);
+        assert_eq!(out.len(), 2);
+        out.into_values()
+            .map(|v| v["summary"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // Token 9 forced first: in config.json, or only in generation_config.json (which must
+    // win over config.json's 0).
+    let in_config = variant("in-config", Some(9), None);
+    let in_generation = variant("in-generation", Some(0), Some(9));
+    let ignored = variant("bos-0", Some(0), None);
+    assert_eq!(in_generation, in_config);
+    assert_ne!(in_generation, ignored, "the forced token changed nothing");
+}
