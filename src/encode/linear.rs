@@ -5,7 +5,7 @@
 //! bias added. Per-row and per-token scales, not the per-tensor ones of PyTorch's
 //! `quantize_dynamic`, because one large row or token otherwise flattens all others to a
 //! few levels. Transformer activations also carry a few outlier channels that every token
-//! shares; `smooth` moves them into the weights (SmoothQuant, Xiao et al. 2023) from
+//! shares; `Linear::smoothed_int8` moves them into the weights (SmoothQuant, Xiao et al. 2023) from
 //! channel maxima observed on calibration text, which keeps the vectors at cosine ≥ 0.99
 //! to fp32's (README, Benchmarks).
 
@@ -26,11 +26,12 @@ pub enum Precision {
 }
 
 impl Precision {
-    /// Refuses int8 where FBGEMM cannot run: anywhere but the CPU.
+    /// Refuses int8 off the CPU: the integer product's fast kernels (and the measured
+    /// loss) are the CPU's; a GPU is better served by fp32 there.
     pub fn check(self, device: tch::Device) -> Result<()> {
         if self == Precision::Int8 && device != tch::Device::Cpu {
             return Err(Error::Input(
-                "--precision int8 runs on the CPU only (libtorch's FBGEMM kernels); \
+                "--precision int8 runs on the CPU only (libtorch's oneDNN integer kernels); \
                  add --device cpu, or keep fp32 on the GPU"
                     .into(),
             ));
@@ -145,7 +146,7 @@ impl Int8Weight {
     fn forward(&self, x: &Tensor) -> Tensor {
         let shape = x.size();
         let k = shape[shape.len() - 1];
-        // A new tensor, never the caller's (reshape may share its storage).
+        // Only out-of-place ops below: `x` (which `reshape` may share) is never written.
         let x2 = match &self.inv_smooth {
             Some(inv) => x.reshape([-1, k]) * inv,
             None => x.reshape([-1, k]),
