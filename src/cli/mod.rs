@@ -157,7 +157,6 @@ pub struct Opened {
 /// that device.
 pub fn open_embedder(spec: ModelSpec, runtime: &RuntimeArgs) -> anyhow::Result<Opened> {
     let device = runtime.prepare()?;
-    runtime.precision.check(device)?;
     let model = parallax::models::resolve(&spec, "sentence-embeddings")?;
     let started = Instant::now();
     let embedder = parallax::encode::load_embedder(

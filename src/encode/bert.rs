@@ -19,7 +19,6 @@ pub struct BertEmbedder {
     dim: usize,
     normalize: bool,
     pad_id: i64,
-    precision: Precision,
 }
 
 impl BertEmbedder {
@@ -81,7 +80,6 @@ impl BertEmbedder {
             dim: config.hidden_size as usize,
             normalize,
             pad_id: 0,
-            precision: Precision::Fp32,
         })
     }
 
@@ -93,18 +91,24 @@ impl BertEmbedder {
         let mut amax: Vec<[Option<Tensor>; 4]> = Vec::new();
         // One sentence at a time, so that no padding enters the ranges.
         for t in calibration {
-            let p = Padded::new(&[t], self.pad_id);
-            let ids = p.tensor(&p.ids, self.device);
-            let types = p.tensor(&p.type_ids, self.device);
-            let mask = p.tensor(&p.mask, self.device);
+            let (ids, types, mask) = self.inputs(&[t]);
             let _hidden = self.encoder.run(&ids, &types, &mask, Some(&mut amax));
         }
         if amax.is_empty() {
             return Err(Error::Model("no calibration text for int8".into()));
         }
         self.encoder.quantize(&amax);
-        self.precision = Precision::Int8;
         Ok(())
+    }
+
+    /// A batch as the encoder's three inputs: ids, segment ids, attention mask.
+    fn inputs(&self, batch: &[&Tokenized]) -> (Tensor, Tensor, Tensor) {
+        let p = Padded::new(batch, self.pad_id);
+        (
+            p.tensor(&p.ids, self.device),
+            p.tensor(&p.type_ids, self.device),
+            p.tensor(&p.mask, self.device),
+        )
     }
 
     /// Dimensions of the vectors.
@@ -115,11 +119,6 @@ impl BertEmbedder {
     /// Where it runs.
     pub fn device(&self) -> Device {
         self.device
-    }
-
-    /// How its linear layers compute.
-    pub fn precision(&self) -> Precision {
-        self.precision
     }
 }
 
@@ -217,15 +216,24 @@ impl Encoder {
 
     /// Quantizes every linear layer, smoothed by the input ranges `run` observed.
     fn quantize(&mut self, amax: &[[Option<Tensor>; 4]]) {
-        for (layer, seen) in self.layers.iter_mut().zip(amax) {
-            let [qkv, ctx, a, h] = seen.each_ref().map(|t| t.as_ref().expect("observed"));
-            layer.query = layer.query.smoothed_int8(qkv);
-            layer.key = layer.key.smoothed_int8(qkv);
-            layer.value = layer.value.smoothed_int8(qkv);
-            layer.attn_out = layer.attn_out.smoothed_int8(ctx);
-            layer.intermediate = layer.intermediate.smoothed_int8(a);
-            layer.output = layer.output.smoothed_int8(h);
-        }
+        let layers = std::mem::take(&mut self.layers);
+        self.layers = layers
+            .into_iter()
+            .zip(amax)
+            .map(|(layer, seen)| {
+                let [qkv, ctx, a, h] = seen.each_ref().map(|t| t.as_ref().expect("observed"));
+                Layer {
+                    query: layer.query.smoothed_int8(qkv),
+                    key: layer.key.smoothed_int8(qkv),
+                    value: layer.value.smoothed_int8(qkv),
+                    attn_out: layer.attn_out.smoothed_int8(ctx),
+                    attn_norm: layer.attn_norm,
+                    intermediate: layer.intermediate.smoothed_int8(a),
+                    output: layer.output.smoothed_int8(h),
+                    out_norm: layer.out_norm,
+                }
+            })
+            .collect();
     }
 
     /// Hidden states `[rows, width, hidden]` of right-padded ids; `mask` is 1 on real tokens.
@@ -314,11 +322,8 @@ impl Backend for BertEmbedder {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let p = Padded::new(batch, self.pad_id);
         let _guard = tch::no_grad_guard();
-        let ids = p.tensor(&p.ids, self.device);
-        let types = p.tensor(&p.type_ids, self.device);
-        let mask = p.tensor(&p.mask, self.device);
+        let (ids, types, mask) = self.inputs(batch);
         let hidden = self.encoder.run(&ids, &types, &mask, None);
         // Mean over real tokens only, as sentence-transformers' Pooling(mean).
         let m = mask.unsqueeze(-1).to_kind(hidden.kind());

@@ -79,9 +79,9 @@ impl Linear {
 
     /// This layer in int8, with its input channels smoothed by `input_amax` (each input
     /// channel's largest magnitude on calibration text). An int8 layer stays as it is.
-    pub fn smoothed_int8(&self, input_amax: &Tensor) -> Linear {
+    pub fn smoothed_int8(self, input_amax: &Tensor) -> Linear {
         match self {
-            Linear::Int8(_) => self.clone_layer(),
+            Linear::Int8(_) => self,
             Linear::Float { weight, bias } => {
                 let w_amax = weight.abs().amax([0i64].as_slice(), false).clamp_min(1e-5);
                 let smooth = (input_amax.clamp_min(1e-5).pow_tensor_scalar(SMOOTH_ALPHA)
@@ -90,25 +90,10 @@ impl Linear {
                 let w = weight * smooth.unsqueeze(0);
                 Linear::Int8(Int8Weight::new(
                     &w,
-                    bias.shallow_clone(),
+                    bias,
                     Some(smooth.reciprocal().contiguous()),
                 ))
             }
-        }
-    }
-
-    fn clone_layer(&self) -> Linear {
-        match self {
-            Linear::Float { weight, bias } => Linear::Float {
-                weight: weight.shallow_clone(),
-                bias: bias.shallow_clone(),
-            },
-            Linear::Int8(w) => Linear::Int8(Int8Weight {
-                quantized: w.quantized.shallow_clone(),
-                row_scale: w.row_scale.shallow_clone(),
-                bias: w.bias.shallow_clone(),
-                inv_smooth: w.inv_smooth.as_ref().map(Tensor::shallow_clone),
-            }),
         }
     }
 
