@@ -6,6 +6,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// Reads a whole JSON file (a model's config, a shard index); an unreadable file or bad
+/// JSON is an error that names it.
+pub fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        message: format!("not valid JSON: {e}"),
+    })
+}
+
 /// Writes a file through a temporary sibling and a rename, so a crash never leaves a
 /// half-written output where the user's data was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -138,11 +138,7 @@ fn merge_generation_config(
     let Some(path) = m.file("generation_config.json") else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let generation: Value = serde_json::from_str(&text).map_err(|e| Error::File {
-        path: path.clone(),
-        message: format!("not valid JSON: {e}"),
-    })?;
+    let generation = crate::util::read_json(&path)?;
     let mut changed = false;
     if let (Some(into), Some(from)) = (cfg.raw.as_object_mut(), generation.as_object()) {
         for key in GENERATION_IDS {

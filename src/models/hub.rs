@@ -227,11 +227,7 @@ pub fn wanted(files: &BTreeSet<String>) -> std::result::Result<Vec<String>, Stri
 
 /// The shards an `*.index.json` names, in order.
 fn shards(index: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(index).map_err(|e| Error::io(index, e))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::File {
-        path: index.into(),
-        message: format!("not valid JSON: {e}"),
-    })?;
+    let v = crate::util::read_json(index)?;
     let map = v
         .get("weight_map")
         .and_then(serde_json::Value::as_object)

@@ -117,11 +117,7 @@ pub struct ResolvedModel {
 impl ResolvedModel {
     /// Reads `config.json`.
     pub fn read_config(&self) -> Result<ModelConfig> {
-        let text = std::fs::read_to_string(&self.config).map_err(|e| Error::io(&self.config, e))?;
-        let raw: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::File {
-            path: self.config.clone(),
-            message: format!("not valid JSON: {e}"),
-        })?;
+        let raw = crate::util::read_json(&self.config)?;
         let model_type = raw
             .get("model_type")
             .and_then(serde_json::Value::as_str)

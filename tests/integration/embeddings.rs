@@ -11,19 +11,23 @@ fn embedder(cfg: BatchConfig) -> parallax::encode::Embedder {
     load_embedder(&m, tch::Device::Cpu, cfg, Precision::Fp32).unwrap()
 }
 
+/// The `embedding` array of one record (the reference file's and `parallax embed`'s).
+fn embedding_of(v: &Value) -> Vec<f32> {
+    v["embedding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
+}
+
 fn reference() -> Vec<(String, Vec<f32>)> {
     std::fs::read_to_string(shared_data("minilm-reference.jsonl"))
         .unwrap()
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
-            let e = v["embedding"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap() as f32)
-                .collect();
-            (v["text"].as_str().unwrap().to_string(), e)
+            (v["text"].as_str().unwrap().to_string(), embedding_of(&v))
         })
         .collect()
 }
@@ -172,15 +176,7 @@ fn precision_int8_through_the_cli() {
         std::fs::read_to_string(&out_path)
             .unwrap()
             .lines()
-            .map(|l| {
-                let v: Value = serde_json::from_str(l).unwrap();
-                v["embedding"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|x| x.as_f64().unwrap() as f32)
-                    .collect::<Vec<f32>>()
-            })
+            .map(|l| embedding_of(&serde_json::from_str(l).unwrap()))
             .collect::<Vec<_>>()
     };
     let (fp32, int8) = (run("fp32"), run("int8"));
