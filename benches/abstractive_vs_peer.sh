@@ -39,6 +39,11 @@ target/release/parallax summarize --method abstractive --model-dir "$MODEL" --th
 OURS="$(target/release/parallax summarize --method abstractive --model-dir "$MODEL" --threads "$THREADS" \
     --beams "$BEAMS" --min-length "$LENGTH" --max-length "$LENGTH" --no-repeat-ngram 0 \
     --format json "$DOCS")"
+# The same through rust-bert's generate() (parallax before its own BART decoder), at the
+# batch budget that loop runs best at.
+OLD="$(PARALLAX_RUST_BERT_GENERATE=1 target/release/parallax summarize --method abstractive \
+    --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --min-length "$LENGTH" \
+    --max-length "$LENGTH" --no-repeat-ngram 0 --batch-tokens 1024 --format json "$DOCS")"
 PEER="$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" \
     --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --length "$LENGTH")"
 # transformers' generate() on the documents as batches: all at once, and half at a time.
@@ -47,20 +52,29 @@ for bs in "$NDOCS" $((NDOCS / 2)); do
     GEN+=("$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" --generate \
         --batch-size "$bs" --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --length "$LENGTH")")
 done
-python3 - "$OURS" "$PEER" "${GEN[@]}" <<'PY'
+python3 - "$OURS" "$OLD" "$PEER" "${GEN[@]}" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in sys.argv[1].splitlines()]
-peer = json.loads(sys.argv[2])
-gens = [json.loads(a) for a in sys.argv[3:]]
+old = [json.loads(l) for l in sys.argv[2].splitlines()]
+peer = json.loads(sys.argv[3])
+gens = [json.loads(a) for a in sys.argv[4:]]
 secs = ours[0]["elapsed_ms"] / 1000
 assert all(o["chunks"] == 1 for o in ours), "a document needed several chunks; lower WORDS"
 rate = len(ours) / secs
-print(json.dumps({"impl": "parallax", "documents": len(ours), "seconds": round(secs, 2),
+print(json.dumps({"impl": "parallax", "decoder": ours[0]["generation"]["decoder"],
+                  "documents": len(ours), "seconds": round(secs, 2),
                   "documents_per_s": round(rate, 3)}))
+old_secs = old[0]["elapsed_ms"] / 1000
+print(json.dumps({"impl": "parallax", "decoder": old[0]["generation"]["decoder"],
+                  "documents": len(old), "seconds": round(old_secs, 2),
+                  "documents_per_s": round(len(old) / old_secs, 3)}))
+print(f"ratio parallax own decoder / rust-bert generate(): {old_secs / secs:.2f}x")
 print(json.dumps(peer))
 print(f"ratio parallax / transformers pipeline: {rate / peer['documents_per_s']:.2f}x")
 norm = lambda t: " ".join(t.split())
 texts = [norm(o["summary"]) for o in ours]
+same_old = sum(norm(o["summary"]) == t for o, t in zip(old, texts))
+print(f"same text from both parallax decoders: {same_old} of {len(texts)}")
 for g in gens:
     same = sum(norm(a) == b for a, b in zip(g.pop("texts"), texts))
     print(json.dumps(g))

@@ -191,25 +191,20 @@ fn abstractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Su
     let mut summarizer = parallax::encode::load_summarizer(
         &model,
         device,
-        generation_batches(&args.runtime, device)?,
+        args.runtime.batch_config(device)?,
         opts,
     )?;
+    // The batching core's budget for generation: the generator's best on this device,
+    // unless --batch-tokens set one.
+    if args.runtime.batch_tokens.is_none() {
+        let own = summarizer.backend().own_decoder();
+        summarizer.config.batch_tokens =
+            parallax::encode::BatchConfig::for_generation(device, own).batch_tokens;
+    }
     if let Some(n) = args.chunk_tokens {
         anyhow::ensure!(n >= 16, "--chunk-tokens must be at least 16");
         summarizer.backend_mut().limit_input(n);
     }
     tracing::info!(model = %model.name, elapsed_ms = started.elapsed().as_millis() as u64, "model loaded");
     Ok(summarize_abstractive(&mut summarizer, &model.name, docs)?)
-}
-
-/// The batching core's budget for generation: the device's, unless --batch-tokens set one.
-fn generation_batches(
-    runtime: &super::RuntimeArgs,
-    device: tch::Device,
-) -> anyhow::Result<parallax::encode::BatchConfig> {
-    let mut cfg = runtime.batch_config(device)?;
-    if runtime.batch_tokens.is_none() {
-        cfg.batch_tokens = parallax::encode::BatchConfig::for_generation(device).batch_tokens;
-    }
-    Ok(cfg)
 }

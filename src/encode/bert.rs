@@ -33,15 +33,11 @@ impl BertEmbedder {
             )));
         }
         let config: BertConfig = cfg.parse("BERT")?;
-        let act = match config.hidden_act {
-            Activation::gelu => Act::Gelu,
-            Activation::gelu_new => Act::GeluTanh,
-            Activation::relu => Act::Relu,
-            other => {
-                return Err(cfg.error(format!(
-                    "hidden_act {other:?} is not supported for sentence embeddings (gelu, gelu_new, relu)"
-                )))
-            }
+        let Some(act) = Act::of(&config.hidden_act) else {
+            return Err(cfg.error(format!(
+                "hidden_act {:?} is not supported for sentence embeddings (gelu, gelu_new, relu)",
+                config.hidden_act
+            )));
         };
         if let Some(kind) = cfg
             .raw
@@ -122,21 +118,83 @@ impl BertEmbedder {
     }
 }
 
+/// A loaded model's tensors by rust-bert's names, for the forward passes written here
+/// (BERT here, BART in [`super::bart`]).
+pub(super) struct Vars {
+    vars: std::collections::HashMap<String, Tensor>,
+    model: &'static str,
+}
+
+impl Vars {
+    pub(super) fn new(vs: &nn::VarStore, model: &'static str) -> Self {
+        Vars {
+            vars: vs.variables(),
+            model,
+        }
+    }
+
+    pub(super) fn get(&self, name: &str) -> Result<Tensor> {
+        self.vars
+            .get(name)
+            .map(Tensor::shallow_clone)
+            .ok_or_else(|| Error::Model(format!("{} weights have no tensor '{name}'", self.model)))
+    }
+
+    /// `{prefix}.weight` and `{prefix}.bias` as an fp32 linear layer.
+    pub(super) fn linear(&self, prefix: &str) -> Result<Linear> {
+        Ok(Linear::new(
+            self.get(&format!("{prefix}.weight"))?,
+            self.get(&format!("{prefix}.bias"))?,
+            Precision::Fp32,
+        ))
+    }
+
+    /// `{prefix}.weight` and `{prefix}.bias` as a LayerNorm.
+    pub(super) fn norm(&self, prefix: &str, eps: f64) -> Result<LayerNorm> {
+        Ok(LayerNorm {
+            weight: self.get(&format!("{prefix}.weight"))?,
+            bias: self.get(&format!("{prefix}.bias"))?,
+            eps,
+        })
+    }
+}
+
+/// The feed-forward activations the encoders written here support.
 #[derive(Clone, Copy)]
-enum Act {
+pub(super) enum Act {
     Gelu,
     GeluTanh,
     Relu,
 }
 
-struct LayerNorm {
-    weight: Tensor,
-    bias: Tensor,
-    eps: f64,
+impl Act {
+    /// The activation of a config's `hidden_act` / `activation_function`, if supported.
+    pub(super) fn of(a: &Activation) -> Option<Act> {
+        match a {
+            Activation::gelu => Some(Act::Gelu),
+            Activation::gelu_new => Some(Act::GeluTanh),
+            Activation::relu => Some(Act::Relu),
+            _ => None,
+        }
+    }
+
+    pub(super) fn apply(self, h: &Tensor) -> Tensor {
+        match self {
+            Act::Gelu => h.gelu("none"),
+            Act::GeluTanh => h.gelu("tanh"),
+            Act::Relu => h.relu(),
+        }
+    }
+}
+
+pub(super) struct LayerNorm {
+    pub(super) weight: Tensor,
+    pub(super) bias: Tensor,
+    pub(super) eps: f64,
 }
 
 impl LayerNorm {
-    fn forward(&self, x: &Tensor) -> Tensor {
+    pub(super) fn forward(&self, x: &Tensor) -> Tensor {
         let d = self.weight.size()[0];
         x.layer_norm([d], Some(&self.weight), Some(&self.bias), self.eps, false)
     }
@@ -168,26 +226,10 @@ struct Encoder {
 
 impl Encoder {
     fn new(vs: &nn::VarStore, config: &BertConfig, act: Act, eps: f64) -> Result<Self> {
-        let vars = vs.variables();
-        let get = |name: &str| -> Result<Tensor> {
-            vars.get(name)
-                .map(Tensor::shallow_clone)
-                .ok_or_else(|| Error::Model(format!("BERT weights have no tensor '{name}'")))
-        };
-        let linear = |prefix: &str| -> Result<Linear> {
-            Ok(Linear::new(
-                get(&format!("{prefix}.weight"))?,
-                get(&format!("{prefix}.bias"))?,
-                Precision::Fp32,
-            ))
-        };
-        let norm = |prefix: &str| -> Result<LayerNorm> {
-            Ok(LayerNorm {
-                weight: get(&format!("{prefix}.weight"))?,
-                bias: get(&format!("{prefix}.bias"))?,
-                eps,
-            })
-        };
+        let vars = Vars::new(vs, "BERT");
+        let get = |name: &str| vars.get(name);
+        let linear = |prefix: &str| vars.linear(prefix);
+        let norm = |prefix: &str| vars.norm(prefix, eps);
         let layers = (0..config.num_hidden_layers)
             .map(|i| {
                 let p = format!("encoder.layer.{i}");
@@ -291,12 +333,7 @@ impl Encoder {
                 .attn_norm
                 .forward(&(layer.attn_out.forward(&ctx) + &x));
             note(i, 2, &a);
-            let h = layer.intermediate.forward(&a);
-            let h = match self.act {
-                Act::Gelu => h.gelu("none"),
-                Act::GeluTanh => h.gelu("tanh"),
-                Act::Relu => h.relu(),
-            };
+            let h = self.act.apply(&layer.intermediate.forward(&a));
             note(i, 3, &h);
             x = layer.out_norm.forward(&(layer.output.forward(&h) + &a));
         }

@@ -1,6 +1,7 @@
 //! Encode stage: the batching core (scheduler + runner) and the model backends behind it.
 
 pub mod backend;
+pub mod bart;
 pub mod bert;
 pub mod fake;
 pub mod linear;
@@ -16,7 +17,7 @@ pub use linear::Precision;
 pub use nli::{NliClassifier, NliLabels};
 pub use runner::{BatchEncoder, Encoded, Truncation};
 pub use scheduler::{Batch, BatchConfig};
-pub use seq2seq::{GenerationOptions, GenerationSettings, Seq2Seq};
+pub use seq2seq::{DecoderLoop, GenerationOptions, GenerationSettings, Seq2Seq};
 
 use crate::error::{Error, Result};
 use crate::models::ResolvedModel;

@@ -23,6 +23,7 @@ use serde_json::Value;
 use tch::{Device, Tensor};
 
 use super::backend::{Backend, Padded, Tokenized};
+use super::bart::{Bart, Decoding};
 use crate::error::{Error, Result};
 use crate::models::ResolvedModel;
 
@@ -67,6 +68,18 @@ pub struct GenerationSettings {
     pub no_repeat_ngram_size: i64,
     /// Length penalty of beam search.
     pub length_penalty: f64,
+    /// Which decoding loop ran: parallax's own (BART) or rust-bert's `generate`.
+    pub decoder: DecoderLoop,
+}
+
+/// The decoding loop a model generates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecoderLoop {
+    /// parallax's own incremental decoder and search ([`super::bart`]).
+    Parallax,
+    /// rust-bert's `generate` (T5, Pegasus, BART variants the own decoder does not cover).
+    RustBert,
 }
 
 impl GenerationSettings {
@@ -78,11 +91,14 @@ impl GenerationSettings {
             max_length: 142,
             no_repeat_ngram_size: 3,
             length_penalty: 1.0,
+            decoder: DecoderLoop::RustBert,
         }
     }
 }
 
 enum Generator {
+    /// BART through parallax's own decoder and search (see [`super::bart`]).
+    OwnBart(Box<Bart>, Decoding),
     Bart(Box<BartGenerator>),
     T5(Box<T5Generator>),
     Pegasus(Box<PegasusConditionalGenerator>),
@@ -94,14 +110,27 @@ impl Generator {
         ids: Tensor,
         mask: Tensor,
         opts: GenerateOptions,
-    ) -> std::result::Result<Vec<GeneratedIndicesOutput>, RustBertError> {
+    ) -> std::result::Result<Vec<Vec<i64>>, RustBertError> {
+        let indices =
+            |out: Vec<GeneratedIndicesOutput>| out.into_iter().map(|o| o.indices).collect();
         match self {
-            Generator::Bart(g) => g.generate_from_ids_and_past(ids, Some(mask), Some(opts)),
-            Generator::T5(g) => g.generate_from_ids_and_past(ids, Some(mask), Some(opts)),
-            Generator::Pegasus(g) => g.generate_from_ids_and_past(ids, Some(mask), Some(opts)),
+            Generator::OwnBart(b, d) => Ok(b.generate(&ids, &mask, d)),
+            Generator::Bart(g) => g
+                .generate_from_ids_and_past(ids, Some(mask), Some(opts))
+                .map(indices),
+            Generator::T5(g) => g
+                .generate_from_ids_and_past(ids, Some(mask), Some(opts))
+                .map(indices),
+            Generator::Pegasus(g) => g
+                .generate_from_ids_and_past(ids, Some(mask), Some(opts))
+                .map(indices),
         }
     }
 }
+
+/// Set (to anything) to generate BART with rust-bert's `generate` instead of parallax's
+/// own decoder: for comparing the two (`benches/abstractive_vs_peer.sh`, the tests).
+pub const RUST_BERT_GENERATE: &str = "PARALLAX_RUST_BERT_GENERATE";
 
 /// An encoder-decoder summarizer behind the batching core.
 pub struct Seq2Seq {
@@ -177,9 +206,11 @@ impl Seq2Seq {
         let raw = &cfg.raw;
         // rust-bert's config readers panic on a field they cannot parse, so each config is
         // checked here first with the same serde types.
+        let mut bart_config = None;
         let (architecture, max_position, pad_id, decoder_start) = match cfg.model_type.as_str() {
             "bart" => {
                 let c: BartConfig = cfg.parse("BART")?;
+                bart_config = Some(c.clone());
                 (
                     Architecture::Bart,
                     c.max_position_embeddings,
@@ -237,6 +268,7 @@ impl Seq2Seq {
                 .length_penalty
                 .or(task.get("length_penalty").and_then(Value::as_f64))
                 .unwrap_or(fb.length_penalty),
+            decoder: DecoderLoop::RustBert,
         };
         settings.check()?;
         let prefix = task
@@ -282,17 +314,46 @@ impl Seq2Seq {
         };
         let weights_error = |e: RustBertError| m.weights.load_error(e);
         let tok = placeholder_tokenizer()?;
-        let generator = match architecture {
-            Architecture::Bart => Generator::Bart(Box::new(
+        let own = match &bart_config {
+            Some(c) if std::env::var_os(RUST_BERT_GENERATE).is_none() => {
+                Bart::load(c, &m.weights, device)?.map(|b| {
+                    let d = Decoding {
+                        num_beams: settings.num_beams,
+                        min_length: settings.min_length,
+                        max_length: settings.max_length,
+                        no_repeat_ngram_size: settings.no_repeat_ngram_size,
+                        length_penalty: settings.length_penalty,
+                        decoder_start: decoder_start.unwrap_or(2),
+                        eos: c.eos_token_id.unwrap_or(2),
+                        pad: pad_id,
+                        forced_bos: c.forced_bos_token_id,
+                        forced_eos: c.forced_eos_token_id,
+                    };
+                    Generator::OwnBart(Box::new(b), d)
+                })
+            }
+            _ => None,
+        };
+        let generator = match (own, architecture) {
+            (Some(g), _) => g,
+            (None, Architecture::Bart) => Generator::Bart(Box::new(
                 BartGenerator::new_with_tokenizer(config, tok).map_err(weights_error)?,
             )),
-            Architecture::T5 => Generator::T5(Box::new(
+            (None, Architecture::T5) => Generator::T5(Box::new(
                 T5Generator::new_with_tokenizer(config, tok).map_err(weights_error)?,
             )),
-            Architecture::Pegasus => Generator::Pegasus(Box::new(
+            (None, Architecture::Pegasus) => Generator::Pegasus(Box::new(
                 PegasusConditionalGenerator::new_with_tokenizer(config, tok)
                     .map_err(weights_error)?,
             )),
+        };
+        let settings = GenerationSettings {
+            decoder: if matches!(generator, Generator::OwnBart(..)) {
+                DecoderLoop::Parallax
+            } else {
+                DecoderLoop::RustBert
+            },
+            ..settings
         };
         Ok(Self {
             generator,
@@ -304,6 +365,12 @@ impl Seq2Seq {
             decoder_start,
             device,
         })
+    }
+
+    /// Whether generation runs on parallax's own decoder ([`super::bart`]) rather than
+    /// rust-bert's `generate`: the two want different batch sizes.
+    pub fn own_decoder(&self) -> bool {
+        self.settings.decoder == DecoderLoop::Parallax
     }
 
     /// Lowers the longest input the backend accepts (chunks are cut to fit it).
@@ -391,6 +458,6 @@ impl Backend for Seq2Seq {
                 out.len()
             )));
         }
-        Ok(out.into_iter().map(|o| o.indices).collect())
+        Ok(out)
     }
 }

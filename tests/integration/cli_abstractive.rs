@@ -425,3 +425,67 @@ fn generation_config_overrides_the_decoding_ids_of_config_json() {
     assert_eq!(in_generation, in_config);
     assert_ne!(in_generation, ignored, "the forced token changed nothing");
 }
+
+/// parallax generates BART with its own decoder and beam search (for speed); they must
+/// give the tokens rust-bert's `generate` gives: greedy and beam search, n-gram bans, a
+/// minimum length, articles of different lengths batched with padding, and articles
+/// leaving the batch as their search ends.
+#[test]
+fn own_bart_decoder_generates_what_rust_bert_generates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_bart(&tmp.path().join("tiny-bart"), 256);
+    let input = tmp.path().join("docs.jsonl");
+    let docs: Vec<(String, String)> = documents(5)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (id, text))| {
+            let words: Vec<&str> = text.split_whitespace().take(30 + 35 * i).collect();
+            (id, words.join(" "))
+        })
+        .collect();
+    write_jsonl(&input, &docs);
+    let run = |settings: &[&str], rust_bert: bool| -> BTreeMap<String, String> {
+        let mut cmd = parallax();
+        cmd.args(["summarize", "--method", "abstractive", "--format", "json"])
+            .args(["--threads", "2", "--batch-tokens", "100000"])
+            .args(settings)
+            .arg("--model-dir")
+            .arg(&model)
+            .arg(&input);
+        if rust_bert {
+            cmd.env("PARALLAX_RUST_BERT_GENERATE", "1");
+        }
+        json_lines_of(cmd.output().unwrap())
+            .into_iter()
+            .map(|v| {
+                assert_eq!(v["chunks"], 1, "{v}");
+                let decoder = if rust_bert { "rust-bert" } else { "parallax" };
+                assert_eq!(v["generation"]["decoder"], decoder, "{v}");
+                let id = v["id"].as_str().unwrap().to_string();
+                (id, v["summary"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    let greedy = ["--beams", "1", "--min-length", "4", "--max-length", "16"];
+    let beams = [
+        "--beams",
+        "3",
+        "--min-length",
+        "6",
+        "--max-length",
+        "18",
+        "--no-repeat-ngram",
+        "2",
+    ];
+    for settings in [&greedy[..], &beams[..]] {
+        let ours = run(settings, false);
+        let theirs = run(settings, true);
+        assert_eq!(ours.len(), docs.len());
+        assert_eq!(ours, theirs, "{settings:?}");
+        let distinct: std::collections::HashSet<&String> = ours.values().collect();
+        assert!(
+            distinct.len() > 1,
+            "one summary for every article: {ours:?}"
+        );
+    }
+}

@@ -1,0 +1,665 @@
+//! BART (and DistilBART) generation with our own encoder pass, incremental decoder and
+//! beam search, on the tensors rust-bert loads.
+//!
+//! Why not rust-bert's `generate`: profiled on distilbart-cnn-12-6's dimensions (8 articles,
+//! 4 beams, 60 tokens, 2 threads), a decoding step cost ~3× its matrix products. Each step
+//! deep-copied every layer's cache (`LayerState::clone` copies), copied the cross-attention
+//! keys and values again when storing them, and reordered them and the encoder output with
+//! `index_select` after every beam step, although the beams of one article share them:
+//! about 1.6 GB of copies per step at 32 rows, plus the page faults of allocating it. Here:
+//! - the encoder runs once per batch, and the cross-attention keys and values are computed
+//!   once per *article*, not per beam: an article's beams are the query positions of one
+//!   attention call, so nothing is expanded, copied or reordered;
+//! - only the self-attention cache follows the beams (one `index_select` per layer);
+//! - an article whose beam search is done leaves the batch at once;
+//! - attention is libtorch's fused kernel.
+//!
+//! The search itself is rust-bert's (forced first and last tokens, minimum length, no
+//! repeated n-grams, length penalty, early stopping, the same candidate order and ties), so
+//! the generated tokens are the ones rust-bert and transformers produce; a unit test checks
+//! them against rust-bert's `generate` on a random model.
+
+use rust_bert::bart::{BartConfig, BartForConditionalGeneration};
+use tch::{nn, Device, Kind, Tensor};
+
+use super::bert::{load_weights, Act, LayerNorm, Vars};
+use super::linear::Linear;
+use crate::error::Result;
+use crate::models::Weights;
+
+/// How to decode: the settings of a run and the model's special tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decoding {
+    /// Beams (1: greedy).
+    pub num_beams: i64,
+    /// Fewest tokens, the decoder start token included (rust-bert's and transformers'
+    /// count).
+    pub min_length: i64,
+    /// Most tokens, the decoder start token included.
+    pub max_length: i64,
+    /// No n-gram of this size twice (0: off).
+    pub no_repeat_ngram_size: i64,
+    /// Beam scores are divided by the length to this power.
+    pub length_penalty: f64,
+    /// The first token of every output.
+    pub decoder_start: i64,
+    /// End of sequence.
+    pub eos: i64,
+    /// Padding.
+    pub pad: i64,
+    /// Token forced right after the start token.
+    pub forced_bos: Option<i64>,
+    /// Token forced at the last position.
+    pub forced_eos: Option<i64>,
+}
+
+struct Attention {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+}
+
+struct EncoderLayer {
+    attn: Attention,
+    attn_norm: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+    out_norm: LayerNorm,
+}
+
+struct DecoderLayer {
+    attn: Attention,
+    attn_norm: LayerNorm,
+    cross: Attention,
+    cross_norm: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+    out_norm: LayerNorm,
+}
+
+/// A BART model as transformers computes it in eval mode (post-LayerNorm layers, learned
+/// positions offset by 2, `layernorm_embedding`), which is the BART rust-bert implements.
+pub struct Bart {
+    shared: Tensor,
+    enc_pos: Tensor,
+    dec_pos: Tensor,
+    enc_emb_norm: Option<LayerNorm>,
+    dec_emb_norm: Option<LayerNorm>,
+    encoder: Vec<EncoderLayer>,
+    decoder: Vec<DecoderLayer>,
+    enc_heads: i64,
+    dec_heads: i64,
+    scale: f64,
+    act: Act,
+    pad: i64,
+    device: Device,
+}
+
+/// Per decoder layer: the self-attention keys and values of the tokens so far, one row per
+/// beam, `[rows, heads, tokens, head_dim]`.
+type SelfCache = Vec<(Tensor, Tensor)>;
+
+/// Per decoder layer: the encoder output's keys and values, one row per article,
+/// `[articles, heads, source_len, head_dim]`.
+type CrossCache = Vec<(Tensor, Tensor)>;
+
+impl Bart {
+    /// Loads the model through rust-bert's module tree (which names and shape-checks every
+    /// tensor against the config). `None` for a BART variant this decoder does not cover
+    /// (sinusoidal positions, an activation other than GELU or ReLU): rust-bert's
+    /// generator then runs it.
+    pub fn load(config: &BartConfig, weights: &Weights, device: Device) -> Result<Option<Self>> {
+        if config.static_position_embeddings.unwrap_or(false) {
+            return Ok(None);
+        }
+        let Some(act) = Act::of(
+            config
+                .activation_function
+                .as_ref()
+                .unwrap_or(&rust_bert::Activation::gelu),
+        ) else {
+            return Ok(None);
+        };
+        let mut vs = nn::VarStore::new(device);
+        let _shapes = BartForConditionalGeneration::new(vs.root(), config);
+        load_weights(&mut vs, weights)?;
+        vs.freeze();
+        Self::from_vars(&vs, config, act).map(Some)
+    }
+
+    fn from_vars(vs: &nn::VarStore, config: &BartConfig, act: Act) -> Result<Self> {
+        let vars = Vars::new(vs, "BART");
+        let get = |name: &str| vars.get(name);
+        let linear = |p: &str| vars.linear(p);
+        let norm = |p: &str| vars.norm(p, 1e-5);
+        let attention = |p: &str| -> Result<Attention> {
+            Ok(Attention {
+                q: linear(&format!("{p}.q_proj"))?,
+                k: linear(&format!("{p}.k_proj"))?,
+                v: linear(&format!("{p}.v_proj"))?,
+                out: linear(&format!("{p}.out_proj"))?,
+            })
+        };
+        let encoder = (0..config.encoder_layers)
+            .map(|i| {
+                let p = format!("model.encoder.layers.{i}");
+                Ok(EncoderLayer {
+                    attn: attention(&format!("{p}.self_attn"))?,
+                    attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
+                    fc1: linear(&format!("{p}.fc1"))?,
+                    fc2: linear(&format!("{p}.fc2"))?,
+                    out_norm: norm(&format!("{p}.final_layer_norm"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let decoder = (0..config.decoder_layers)
+            .map(|i| {
+                let p = format!("model.decoder.layers.{i}");
+                Ok(DecoderLayer {
+                    attn: attention(&format!("{p}.self_attn"))?,
+                    attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
+                    cross: attention(&format!("{p}.encoder_attn"))?,
+                    cross_norm: norm(&format!("{p}.encoder_attn_layer_norm"))?,
+                    fc1: linear(&format!("{p}.fc1"))?,
+                    fc2: linear(&format!("{p}.fc2"))?,
+                    out_norm: norm(&format!("{p}.final_layer_norm"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let emb_norm = |p: &str| -> Result<Option<LayerNorm>> {
+            if config.normalize_embedding.unwrap_or(true) {
+                norm(p).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        Ok(Bart {
+            shared: get("model.shared.weight")?,
+            enc_pos: get("model.encoder.embed_positions.weight")?,
+            dec_pos: get("model.decoder.embed_positions.weight")?,
+            enc_emb_norm: emb_norm("model.encoder.layernorm_embedding")?,
+            dec_emb_norm: emb_norm("model.decoder.layernorm_embedding")?,
+            encoder,
+            decoder,
+            enc_heads: config.encoder_attention_heads,
+            dec_heads: config.decoder_attention_heads,
+            scale: if config.scale_embedding.unwrap_or(false) {
+                (config.d_model as f64).sqrt()
+            } else {
+                1.0
+            },
+            act,
+            pad: config.pad_token_id.unwrap_or(1),
+            device: vs.device(),
+        })
+    }
+
+    fn embed(&self, ids: &Tensor) -> Tensor {
+        Tensor::embedding(&self.shared, ids, self.pad, false, false) * self.scale
+    }
+
+    /// The encoder's last hidden state, `[articles, len, d_model]`; `keep` is the padding
+    /// mask as `[articles, 1, 1, len]` booleans.
+    fn encode(&self, ids: &Tensor, keep: &Tensor) -> Tensor {
+        let (rows, len) = ids.size2().expect("ids are [rows, len]");
+        let positions = Tensor::arange_start(2, len + 2, (Kind::Int64, self.device));
+        let mut x = self.embed(ids) + self.enc_pos.index_select(0, &positions);
+        if let Some(n) = &self.enc_emb_norm {
+            x = n.forward(&x);
+        }
+        let d = x.size()[2];
+        let hd = d / self.enc_heads;
+        let split = |t: Tensor| t.view([rows, len, self.enc_heads, hd]).transpose(1, 2);
+        for layer in &self.encoder {
+            let q = split(layer.attn.q.forward(&x));
+            let k = split(layer.attn.k.forward(&x));
+            let v = split(layer.attn.v.forward(&x));
+            let ctx =
+                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(keep), 0.0, false, None)
+                    .transpose(1, 2)
+                    .reshape([rows, len, d]);
+            let a = layer
+                .attn_norm
+                .forward(&(layer.attn.out.forward(&ctx) + &x));
+            let h = layer.fc2.forward(&self.act.apply(&layer.fc1.forward(&a)));
+            x = layer.out_norm.forward(&(h + &a));
+        }
+        x
+    }
+
+    fn cross_cache(&self, encoded: &Tensor) -> CrossCache {
+        let (rows, len, d) = encoded.size3().expect("encoder output is 3-D");
+        let hd = d / self.dec_heads;
+        let split = |t: Tensor| t.view([rows, len, self.dec_heads, hd]).transpose(1, 2);
+        self.decoder
+            .iter()
+            .map(|l| {
+                (
+                    split(l.cross.k.forward(encoded)),
+                    split(l.cross.v.forward(encoded)),
+                )
+            })
+            .collect()
+    }
+
+    /// One decoding step: the logits of the next token for every beam row (`[rows,
+    /// vocab]`), given each row's last token at position `step` (0 = the start token).
+    /// Rows are article-major, `beams` per article, matching `cross` and `keep`.
+    fn step(
+        &self,
+        tokens: &Tensor,
+        step: i64,
+        beams: i64,
+        cache: &mut SelfCache,
+        cross: &CrossCache,
+        keep: &Tensor,
+    ) -> Tensor {
+        let rows = tokens.size()[0];
+        let articles = rows / beams;
+        let mut x = self.embed(tokens) + self.dec_pos.get(step + 2);
+        if let Some(n) = &self.dec_emb_norm {
+            x = n.forward(&x);
+        }
+        let d = x.size()[1];
+        let hd = d / self.dec_heads;
+        let one = |t: Tensor| t.view([rows, self.dec_heads, 1, hd]);
+        // The new token sees every earlier one, so no mask is needed; but tch passes an
+        // absent mask as an undefined tensor, so an all-true one stands in. It must span
+        // the keys: libtorch 2.4's CPU kernel misreads a mask broadcast along the key
+        // dimension (a [1, 1, 1, 1] mask gave wrong outputs, varying with threads).
+        let all = Tensor::ones([1, 1, 1, step + 1], (Kind::Bool, self.device));
+        for (i, layer) in self.decoder.iter().enumerate() {
+            let q = one(layer.attn.q.forward(&x));
+            let k = one(layer.attn.k.forward(&x));
+            let v = one(layer.attn.v.forward(&x));
+            let (k, v) = match cache.get(i) {
+                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2), Tensor::cat(&[pv, &v], 2)),
+                None => (k, v),
+            };
+            let ctx =
+                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None)
+                    .view([rows, d]);
+            if i < cache.len() {
+                cache[i] = (k, v);
+            } else {
+                cache.push((k, v));
+            }
+            let a = layer
+                .attn_norm
+                .forward(&(layer.attn.out.forward(&ctx) + &x));
+            // An article's beams are the query positions of one attention over its source.
+            let q = layer
+                .cross
+                .q
+                .forward(&a)
+                .view([articles, beams, self.dec_heads, hd])
+                .transpose(1, 2);
+            let (ck, cv) = &cross[i];
+            let ctx =
+                Tensor::scaled_dot_product_attention(&q, ck, cv, Some(keep), 0.0, false, None)
+                    .transpose(1, 2)
+                    .reshape([rows, d]);
+            let c = layer
+                .cross_norm
+                .forward(&(layer.cross.out.forward(&ctx) + &a));
+            let h = layer.fc2.forward(&self.act.apply(&layer.fc1.forward(&c)));
+            x = layer.out_norm.forward(&(h + &c));
+        }
+        x.linear::<Tensor>(&self.shared, None)
+    }
+
+    /// Generates one token sequence per input row (`ids`, `mask`: `[articles, len]`, right
+    /// padded). Each sequence starts with the decoder start token and ends with EOS unless
+    /// it reached `max_length`.
+    pub fn generate(&self, ids: &Tensor, mask: &Tensor, d: &Decoding) -> Vec<Vec<i64>> {
+        let _guard = tch::no_grad_guard();
+        let (articles, len) = ids.size2().expect("ids are [rows, len]");
+        let keep = mask.to_kind(Kind::Bool).view([articles, 1, 1, len]);
+        let encoded = self.encode(ids, &keep);
+        let cross = self.cross_cache(&encoded);
+        let mut search = Search::new(articles as usize, d);
+        let mut state = State {
+            cross,
+            keep,
+            cache: Vec::new(),
+        };
+        let mut step = 0;
+        while let Some(tokens) = search.tokens() {
+            let tokens = Tensor::from_slice(&tokens).to(self.device);
+            let beams = search.beams;
+            let logits = self.step(
+                &tokens,
+                step,
+                beams,
+                &mut state.cache,
+                &state.cross,
+                &state.keep,
+            );
+            let moves = search.advance(logits);
+            state.follow(&moves, self.device);
+            step += 1;
+        }
+        search.finish()
+    }
+}
+
+/// What the decoder keeps between steps, for the articles still being searched.
+struct State {
+    cross: CrossCache,
+    keep: Tensor,
+    cache: SelfCache,
+}
+
+/// How the rows move after a step: `rows[i]` is the old row the new row `i` continues,
+/// `articles[j]` the old article position of the new article `j` (done articles leave).
+struct Moves {
+    rows: Vec<i64>,
+    articles: Option<Vec<i64>>,
+}
+
+impl State {
+    fn follow(&mut self, moves: &Moves, device: Device) {
+        let rows = Tensor::from_slice(&moves.rows).to(device);
+        for (k, v) in self.cache.iter_mut() {
+            *k = k.index_select(0, &rows);
+            *v = v.index_select(0, &rows);
+        }
+        if let Some(a) = &moves.articles {
+            let a = Tensor::from_slice(a).to(device);
+            for (k, v) in self.cross.iter_mut() {
+                *k = k.index_select(0, &a);
+                *v = v.index_select(0, &a);
+            }
+            self.keep = self.keep.index_select(0, &a);
+        }
+    }
+}
+
+/// The finished hypotheses of one article (rust-bert's `BeamHypotheses`).
+#[derive(Default)]
+struct Hypotheses {
+    beams: Vec<(f64, Vec<i64>)>,
+    worst: f64,
+}
+
+impl Hypotheses {
+    fn add(&mut self, tokens: Vec<i64>, sum_logprobs: f64, d: &Decoding) {
+        let score = sum_logprobs / (tokens.len() as f64).powf(d.length_penalty);
+        if (self.beams.len() as i64) < d.num_beams || score > self.worst {
+            self.beams.push((score, tokens));
+            if self.beams.len() as i64 > d.num_beams {
+                let worst = self
+                    .beams
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+                    .map(|(i, _)| i)
+                    .expect("more beams than the limit");
+                self.beams.remove(worst);
+            }
+            self.worst = self
+                .beams
+                .iter()
+                .map(|b| b.0)
+                .min_by(f64::total_cmp)
+                .unwrap_or(1e9);
+        }
+    }
+
+    /// With early stopping (what parallax asks rust-bert for), an article is done once it
+    /// has as many finished hypotheses as beams.
+    fn is_done(&self, d: &Decoding) -> bool {
+        self.beams.len() as i64 >= d.num_beams
+    }
+
+    /// The best hypothesis; of equal scores, the one added last (rust-bert sorts stably
+    /// and pops the end).
+    fn best(mut self) -> Vec<i64> {
+        self.beams.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.beams.pop().map(|b| b.1).unwrap_or_default()
+    }
+}
+
+/// Beam search (or greedy search at one beam) over a batch of articles, on the CPU side:
+/// the logits come in, the next tokens and row moves go out.
+struct Search {
+    d: Decoding,
+    beams: i64,
+    /// Per article: its beams' tokens so far (empty once the article is done).
+    seqs: Vec<Vec<Vec<i64>>>,
+    /// Per article: its beams' scores.
+    scores: Vec<Vec<f32>>,
+    hyps: Vec<Hypotheses>,
+    /// Articles still searched, in row order.
+    alive: Vec<usize>,
+    /// Greedy results (one beam): the finished sequence of each article.
+    greedy: Vec<Option<Vec<i64>>>,
+    len: i64,
+}
+
+impl Search {
+    fn new(articles: usize, d: &Decoding) -> Self {
+        let beams = d.num_beams.max(1);
+        let mut first = vec![-1e9f32; beams as usize];
+        first[0] = 0.0;
+        Search {
+            d: *d,
+            beams,
+            seqs: vec![vec![vec![d.decoder_start]; beams as usize]; articles],
+            scores: vec![first; articles],
+            hyps: (0..articles).map(|_| Hypotheses::default()).collect(),
+            alive: (0..articles).collect(),
+            greedy: vec![None; articles],
+            len: 1,
+        }
+    }
+
+    /// Each live row's last token, or `None` when the search is over.
+    fn tokens(&self) -> Option<Vec<i64>> {
+        if self.alive.is_empty() || self.len >= self.d.max_length {
+            return None;
+        }
+        Some(
+            self.alive
+                .iter()
+                .flat_map(|&a| self.seqs[a].iter().map(|s| *s.last().expect("non-empty")))
+                .collect(),
+        )
+    }
+
+    /// The tokens an n-gram ban forbids after `seq` (rust-bert's and fairseq's rule).
+    fn banned(&self, seq: &[i64]) -> Vec<i64> {
+        let n = self.d.no_repeat_ngram_size as usize;
+        if n == 0 || seq.len() + 1 < n {
+            return Vec::new();
+        }
+        let tail = &seq[seq.len() + 1 - n..];
+        seq.windows(n)
+            .filter(|w| &w[..n - 1] == tail)
+            .map(|w| w[n - 1])
+            .collect()
+    }
+
+    /// Leaves `t` the only possible token (transformers' forced-token processors: score 0
+    /// for it, minus infinity for every other).
+    fn force(scores: &mut Tensor, t: i64) {
+        let _ = scores.fill_(f64::NEG_INFINITY);
+        let _ = scores.select(1, t).fill_(0.0);
+    }
+
+    /// Minus infinity for EOS before `min_length`, and for the tokens that would repeat
+    /// an n-gram.
+    fn ban(&self, scores: &mut Tensor) {
+        if self.len < self.d.min_length {
+            let _ = scores.index_fill_(
+                1,
+                &Tensor::from_slice(&[self.d.eos]).to(scores.device()),
+                f64::NEG_INFINITY,
+            );
+        }
+        let mut row = 0i64;
+        for &a in &self.alive {
+            for s in &self.seqs[a] {
+                let banned = self.banned(s);
+                if !banned.is_empty() {
+                    let _ = scores.get(row).index_fill_(
+                        0,
+                        &Tensor::from_slice(&banned).to(scores.device()),
+                        f64::NEG_INFINITY,
+                    );
+                }
+                row += 1;
+            }
+        }
+    }
+
+    /// The token forced at this step, if any.
+    fn forced(&self) -> Option<i64> {
+        if self.len == 1 {
+            self.d.forced_bos
+        } else if self.len == self.d.max_length - 1 {
+            self.d.forced_eos
+        } else {
+            None
+        }
+    }
+
+    /// Applies one step's logits (`[rows, vocab]`), and says how rows move. Bans first,
+    /// then forced tokens, as transformers orders its processors: at `max_length - 1` with
+    /// `min_length == max_length` the forced EOS wins. (rust-bert forces first and bans
+    /// after, which leaves every candidate at minus infinity there.)
+    fn advance(&mut self, logits: Tensor) -> Moves {
+        let mut scores = if self.beams == 1 {
+            logits
+        } else {
+            logits.log_softmax(-1, Kind::Float)
+        };
+        self.ban(&mut scores);
+        if let Some(t) = self.forced() {
+            Self::force(&mut scores, t);
+        }
+        if self.beams == 1 {
+            return self.advance_greedy(&scores);
+        }
+        let d = self.d;
+        let k = self.beams as usize;
+        let vocab = scores.size()[1];
+        let beam_scores: Vec<f32> = self
+            .alive
+            .iter()
+            .flat_map(|&a| self.scores[a].iter().copied())
+            .collect();
+        let device = scores.device();
+        let next = scores + Tensor::from_slice(&beam_scores).to(device).unsqueeze(-1);
+        let (top_scores, top_ids) = next.view([self.alive.len() as i64, k as i64 * vocab]).topk(
+            2 * k as i64,
+            1,
+            true,
+            true,
+        );
+        let top_scores: Vec<f32> =
+            Vec::try_from(top_scores.to_device(Device::Cpu).view(-1)).expect("float scores");
+        let top_ids: Vec<i64> =
+            Vec::try_from(top_ids.to_device(Device::Cpu).view(-1)).expect("int64 ids");
+        let mut moves = Vec::with_capacity(self.alive.len() * k);
+        let mut still = Vec::with_capacity(self.alive.len());
+        let mut kept = Vec::with_capacity(self.alive.len());
+        for (pos, &a) in self.alive.iter().enumerate() {
+            let mut next_seqs = Vec::with_capacity(k);
+            let mut next_scores = Vec::with_capacity(k);
+            let mut rows_from = Vec::with_capacity(k);
+            for j in 0..2 * k {
+                let c = pos * 2 * k + j;
+                let beam = (top_ids[c] / vocab) as usize;
+                let token = top_ids[c] % vocab;
+                if token == d.eos {
+                    // A finished hypothesis, if it ranks among the best `k` candidates.
+                    if j < k {
+                        self.hyps[a].add(self.seqs[a][beam].clone(), f64::from(top_scores[c]), &d);
+                    }
+                } else if next_seqs.len() < k {
+                    let mut s = self.seqs[a][beam].clone();
+                    s.push(token);
+                    next_seqs.push(s);
+                    next_scores.push(top_scores[c]);
+                    rows_from.push((pos * k + beam) as i64);
+                }
+            }
+            if self.hyps[a].is_done(&d) {
+                // Done: the article leaves the batch.
+                self.seqs[a].clear();
+                continue;
+            }
+            self.seqs[a] = next_seqs;
+            self.scores[a] = next_scores;
+            moves.extend(rows_from);
+            still.push(a);
+            kept.push(pos as i64);
+        }
+        self.finish_step(moves, still, kept)
+    }
+
+    fn advance_greedy(&mut self, scores: &Tensor) -> Moves {
+        let next: Vec<i64> =
+            Vec::try_from(scores.argmax(-1, false).to_device(Device::Cpu)).expect("int64 ids");
+        let mut still = Vec::with_capacity(self.alive.len());
+        let mut kept = Vec::with_capacity(self.alive.len());
+        let mut moves = Vec::with_capacity(self.alive.len());
+        for (pos, &a) in self.alive.iter().enumerate() {
+            self.seqs[a][0].push(next[pos]);
+            if next[pos] == self.d.eos {
+                self.greedy[a] = Some(std::mem::take(&mut self.seqs[a][0]));
+                self.seqs[a].clear();
+                continue;
+            }
+            moves.push(pos as i64);
+            still.push(a);
+            kept.push(pos as i64);
+        }
+        self.finish_step(moves, still, kept)
+    }
+
+    fn finish_step(&mut self, moves: Vec<i64>, still: Vec<usize>, kept: Vec<i64>) -> Moves {
+        let articles = (still.len() != self.alive.len()).then_some(kept);
+        self.alive = still;
+        self.len += 1;
+        Moves {
+            rows: moves,
+            articles,
+        }
+    }
+
+    /// Each article's output: the best finished hypothesis, else (at `max_length`) the best
+    /// open beam; an output shorter than `max_length` ends with EOS.
+    fn finish(mut self) -> Vec<Vec<i64>> {
+        let d = self.d;
+        for &a in &self.alive {
+            if self.beams == 1 {
+                self.greedy[a] = Some(std::mem::take(&mut self.seqs[a][0]));
+                continue;
+            }
+            let seqs = std::mem::take(&mut self.seqs[a]);
+            for (s, &score) in seqs.into_iter().zip(&self.scores[a]) {
+                self.hyps[a].add(s, score as f64, &d);
+            }
+        }
+        if self.beams == 1 {
+            return self
+                .greedy
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+        }
+        self.hyps
+            .into_iter()
+            .map(|h| {
+                let mut best = h.best();
+                if (best.len() as i64) < d.max_length {
+                    best.push(d.eos);
+                }
+                best
+            })
+            .collect()
+    }
+}
