@@ -52,6 +52,19 @@ for bs in "$NDOCS" $((NDOCS / 2)); do
     GEN+=("$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" --generate \
         --batch-size "$bs" --model-dir "$MODEL" --threads "$THREADS" --beams "$BEAMS" --length "$LENGTH")")
 done
+# Greedy decoding (one beam), parallax against generate() on the same batch: the texts only.
+GREEDY="$(target/release/parallax summarize --method abstractive --model-dir "$MODEL" \
+    --threads "$THREADS" --beams 1 --min-length "$LENGTH" --max-length "$LENGTH" \
+    --no-repeat-ngram 0 --format json "$DOCS")"
+GREEDY_PEER="$(.venv-bench/bin/python benches/peer_transformers_summarize.py --docs "$DOCS" --generate \
+    --batch-size "$NDOCS" --model-dir "$MODEL" --threads "$THREADS" --beams 1 --length "$LENGTH")"
+python3 - "$GREEDY" "$GREEDY_PEER" <<'PY'
+import json, sys
+norm = lambda t: " ".join(t.split())
+ours = [norm(json.loads(l)["summary"]) for l in sys.argv[1].splitlines()]
+theirs = [norm(t) for t in json.loads(sys.argv[2])["texts"]]
+print(f"greedy: same text as transformers generate(): {sum(a == b for a, b in zip(ours, theirs))} of {len(ours)}")
+PY
 python3 - "$OURS" "$OLD" "$PEER" "${GEN[@]}" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in sys.argv[1].splitlines()]

@@ -115,9 +115,19 @@ pub fn summarize_abstractive(
         Ok(chunk(&sized, capacity))
     };
 
+    // An article that fits the model whole goes in as written: split into sentences and
+    // joined again, its text would tokenize differently (spacing around quotes and
+    // ellipses), and the model would read other tokens than transformers gives it.
+    let whole: Vec<&str> = docs.iter().map(|d| d.text.trim()).collect();
+    let whole_tokens = summarizer.tokenize(&whole)?;
     let mut work = Vec::with_capacity(docs.len());
-    for sentences in &sources {
-        let pieces = pieces_of(summarizer, sentences)?;
+    for ((sentences, text), tokens) in sources.iter().zip(&whole).zip(&whole_tokens) {
+        let fits = !text.is_empty() && tokens.len().saturating_sub(specials) <= capacity;
+        let pieces = if fits {
+            vec![text.to_string()]
+        } else {
+            pieces_of(summarizer, sentences)?
+        };
         work.push(Work {
             done: pieces.is_empty().then(String::new),
             pieces,

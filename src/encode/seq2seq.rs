@@ -458,6 +458,9 @@ impl Backend for Seq2Seq {
                 out.len()
             )));
         }
+        for ids in &out {
+            tracing::trace!(?ids, "generated");
+        }
         Ok(out)
     }
 }
