@@ -20,6 +20,7 @@
 //! them against rust-bert's `generate` on a random model.
 
 use rust_bert::bart::{BartConfig, BartForConditionalGeneration};
+use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::bert::{load_weights, Act, LayerNorm, Vars};
@@ -110,22 +111,40 @@ impl Bart {
     /// (sinusoidal positions, an activation other than GELU or ReLU): rust-bert's
     /// generator then runs it.
     pub fn load(config: &BartConfig, weights: &Weights, device: Device) -> Result<Option<Self>> {
-        if config.static_position_embeddings.unwrap_or(false) {
+        if config.static_position_embeddings.unwrap_or(false)
+            || Act::of(
+                config
+                    .activation_function
+                    .as_ref()
+                    .unwrap_or(&Activation::gelu),
+            )
+            .is_none()
+        {
             return Ok(None);
         }
-        let Some(act) = Act::of(
-            config
-                .activation_function
-                .as_ref()
-                .unwrap_or(&rust_bert::Activation::gelu),
-        ) else {
-            return Ok(None);
-        };
         let mut vs = nn::VarStore::new(device);
         let _shapes = BartForConditionalGeneration::new(vs.root(), config);
         load_weights(&mut vs, weights)?;
         vs.freeze();
-        Self::from_vars(&vs, config, act).map(Some)
+        Self::from_var_store(&vs, config)
+    }
+
+    /// The model on the tensors of a var store that holds rust-bert's
+    /// `BartForConditionalGeneration` (the benchmark builds one with random weights);
+    /// `None` as in [`Bart::load`].
+    pub fn from_var_store(vs: &nn::VarStore, config: &BartConfig) -> Result<Option<Self>> {
+        if config.static_position_embeddings.unwrap_or(false) {
+            return Ok(None);
+        }
+        match Act::of(
+            config
+                .activation_function
+                .as_ref()
+                .unwrap_or(&Activation::gelu),
+        ) {
+            Some(act) => Self::from_vars(vs, config, act).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn from_vars(vs: &nn::VarStore, config: &BartConfig, act: Act) -> Result<Self> {
