@@ -1,5 +1,5 @@
-//! BART (and DistilBART) generation with our own encoder pass, incremental decoder and
-//! beam search, on the tensors rust-bert loads.
+//! BART (and DistilBART) and Pegasus generation with our own encoder pass, incremental
+//! decoder and beam search, on the tensors rust-bert loads.
 //!
 //! Why not rust-bert's `generate`: profiled on distilbart-cnn-12-6's dimensions (8 articles,
 //! 4 beams, 60 tokens, 2 threads), a decoding step cost ~3× its matrix products. Each step
@@ -14,12 +14,14 @@
 //! - an article whose beam search is done leaves the batch at once;
 //! - attention is libtorch's fused kernel.
 //!
-//! The search itself is rust-bert's (forced first and last tokens, minimum length, no
-//! repeated n-grams, length penalty, early stopping, the same candidate order and ties), so
-//! the generated tokens are the ones rust-bert and transformers produce; a unit test checks
-//! them against rust-bert's `generate` on a random model.
+//! The search is rust-bert's (minimum length, no repeated n-grams, length penalty, early
+//! stopping, the same candidate order and ties) with transformers' order of bans and forced
+//! tokens. The integration test `own_bart_decoder_generates_what_rust_bert_generates`
+//! checks the tokens against rust-bert's `generate` on random models, and
+//! `benches/abstractive_vs_peer.sh` against transformers' `generate()`.
 
 use rust_bert::bart::{BartConfig, BartForConditionalGeneration};
+use rust_bert::pegasus::{PegasusConfig, PegasusForConditionalGeneration};
 use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
@@ -79,14 +81,24 @@ struct DecoderLayer {
     out_norm: LayerNorm,
 }
 
-/// A BART model as transformers computes it in eval mode (post-LayerNorm layers, learned
-/// positions offset by 2, `layernorm_embedding`), which is the BART rust-bert implements.
+/// A BART-family model as transformers computes it in eval mode: BART (post-LayerNorm
+/// layers, learned positions offset by 2, `layernorm_embedding`) or Pegasus (pre-LayerNorm
+/// layers, sinusoidal positions, a final LayerNorm after each stack, `final_logits_bias`),
+/// the two variants rust-bert implements.
 pub struct Bart {
     shared: Tensor,
     enc_pos: Tensor,
     dec_pos: Tensor,
+    /// Row of the position table for position 0 (BART's learned table starts at 2).
+    pos_offset: i64,
+    /// LayerNorm before each sub-layer, inside the residual (Pegasus), or after the
+    /// residual sum (BART).
+    pre_norm: bool,
     enc_emb_norm: Option<LayerNorm>,
     dec_emb_norm: Option<LayerNorm>,
+    enc_final_norm: Option<LayerNorm>,
+    dec_final_norm: Option<LayerNorm>,
+    logits_bias: Option<Tensor>,
     encoder: Vec<EncoderLayer>,
     decoder: Vec<DecoderLayer>,
     enc_heads: i64,
@@ -149,69 +161,89 @@ impl Bart {
 
     fn from_vars(vs: &nn::VarStore, config: &BartConfig, act: Act) -> Result<Self> {
         let vars = Vars::new(vs, "BART");
-        let get = |name: &str| vars.get(name);
-        let linear = |p: &str| vars.linear(p);
-        let norm = |p: &str| vars.norm(p, 1e-5);
-        let attention = |p: &str| -> Result<Attention> {
-            Ok(Attention {
-                q: linear(&format!("{p}.q_proj"))?,
-                k: linear(&format!("{p}.k_proj"))?,
-                v: linear(&format!("{p}.v_proj"))?,
-                out: linear(&format!("{p}.out_proj"))?,
-            })
-        };
-        let encoder = (0..config.encoder_layers)
-            .map(|i| {
-                let p = format!("model.encoder.layers.{i}");
-                Ok(EncoderLayer {
-                    attn: attention(&format!("{p}.self_attn"))?,
-                    attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
-                    fc1: linear(&format!("{p}.fc1"))?,
-                    fc2: linear(&format!("{p}.fc2"))?,
-                    out_norm: norm(&format!("{p}.final_layer_norm"))?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let decoder = (0..config.decoder_layers)
-            .map(|i| {
-                let p = format!("model.decoder.layers.{i}");
-                Ok(DecoderLayer {
-                    attn: attention(&format!("{p}.self_attn"))?,
-                    attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
-                    cross: attention(&format!("{p}.encoder_attn"))?,
-                    cross_norm: norm(&format!("{p}.encoder_attn_layer_norm"))?,
-                    fc1: linear(&format!("{p}.fc1"))?,
-                    fc2: linear(&format!("{p}.fc2"))?,
-                    out_norm: norm(&format!("{p}.final_layer_norm"))?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let (encoder, decoder) = layers(&vars, config.encoder_layers, config.decoder_layers)?;
         let emb_norm = |p: &str| -> Result<Option<LayerNorm>> {
             if config.normalize_embedding.unwrap_or(true) {
-                norm(p).map(Some)
+                vars.norm(p, 1e-5).map(Some)
             } else {
                 Ok(None)
             }
         };
         Ok(Bart {
-            shared: get("model.shared.weight")?,
-            enc_pos: get("model.encoder.embed_positions.weight")?,
-            dec_pos: get("model.decoder.embed_positions.weight")?,
+            shared: vars.get("model.shared.weight")?,
+            enc_pos: vars.get("model.encoder.embed_positions.weight")?,
+            dec_pos: vars.get("model.decoder.embed_positions.weight")?,
+            pos_offset: 2,
+            pre_norm: false,
             enc_emb_norm: emb_norm("model.encoder.layernorm_embedding")?,
             dec_emb_norm: emb_norm("model.decoder.layernorm_embedding")?,
+            enc_final_norm: None,
+            dec_final_norm: None,
+            logits_bias: None,
             encoder,
             decoder,
             enc_heads: config.encoder_attention_heads,
             dec_heads: config.decoder_attention_heads,
-            scale: if config.scale_embedding.unwrap_or(false) {
-                (config.d_model as f64).sqrt()
-            } else {
-                1.0
-            },
+            scale: embed_scale(config.scale_embedding, config.d_model),
             act,
             pad: config.pad_token_id.unwrap_or(1),
             device: vs.device(),
         })
+    }
+
+    /// Loads a Pegasus model the same way as [`Bart::load`]; `None` for an activation
+    /// other than GELU or ReLU.
+    pub fn load_pegasus(
+        config: &PegasusConfig,
+        weights: &Weights,
+        device: Device,
+    ) -> Result<Option<Self>> {
+        let Some(act) = Act::of(
+            config
+                .activation_function
+                .as_ref()
+                .unwrap_or(&Activation::relu),
+        ) else {
+            return Ok(None);
+        };
+        let mut vs = nn::VarStore::new(device);
+        let _shapes = PegasusForConditionalGeneration::new(vs.root(), config);
+        load_weights(&mut vs, weights)?;
+        vs.freeze();
+        let vars = Vars::new(&vs, "Pegasus");
+        let (encoder, decoder) = layers(&vars, config.encoder_layers, config.decoder_layers)?;
+        // rust-bert keeps the sinusoidal table outside the var store; it is a function of
+        // the shapes, built here as transformers and rust-bert build it.
+        let table = sinusoidal(config.max_position_embeddings, config.d_model, device);
+        Ok(Some(Bart {
+            shared: vars.get("model.shared.weight")?,
+            enc_pos: table.shallow_clone(),
+            dec_pos: table,
+            pos_offset: 0,
+            pre_norm: true,
+            enc_emb_norm: None,
+            dec_emb_norm: None,
+            enc_final_norm: Some(vars.norm("model.encoder.layer_norm", 1e-5)?),
+            dec_final_norm: Some(vars.norm("model.decoder.layer_norm", 1e-5)?),
+            logits_bias: Some(vars.get("final_logits_bias")?),
+            encoder,
+            decoder,
+            enc_heads: config.encoder_attention_heads,
+            dec_heads: config.decoder_attention_heads,
+            scale: embed_scale(config.scale_embedding, config.d_model),
+            act,
+            pad: config.pad_token_id.unwrap_or(0),
+            device,
+        }))
+    }
+
+    /// A sub-layer with its residual connection and LayerNorm, in the model's order.
+    fn block(&self, x: &Tensor, norm: &LayerNorm, f: impl FnOnce(&Tensor) -> Tensor) -> Tensor {
+        if self.pre_norm {
+            f(&norm.forward(x)) + x
+        } else {
+            norm.forward(&(f(x) + x))
+        }
     }
 
     fn embed(&self, ids: &Tensor) -> Tensor {
@@ -222,7 +254,11 @@ impl Bart {
     /// mask as `[articles, 1, 1, len]` booleans.
     fn encode(&self, ids: &Tensor, keep: &Tensor) -> Tensor {
         let (rows, len) = ids.size2().expect("ids are [rows, len]");
-        let positions = Tensor::arange_start(2, len + 2, (Kind::Int64, self.device));
+        let positions = Tensor::arange_start(
+            self.pos_offset,
+            len + self.pos_offset,
+            (Kind::Int64, self.device),
+        );
         let mut x = self.embed(ids) + self.enc_pos.index_select(0, &positions);
         if let Some(n) = &self.enc_emb_norm {
             x = n.forward(&x);
@@ -231,20 +267,24 @@ impl Bart {
         let hd = d / self.enc_heads;
         let split = |t: Tensor| t.view([rows, len, self.enc_heads, hd]).transpose(1, 2);
         for layer in &self.encoder {
-            let q = split(layer.attn.q.forward(&x));
-            let k = split(layer.attn.k.forward(&x));
-            let v = split(layer.attn.v.forward(&x));
-            let ctx =
-                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(keep), 0.0, false, None)
-                    .transpose(1, 2)
-                    .reshape([rows, len, d]);
-            let a = layer
-                .attn_norm
-                .forward(&(layer.attn.out.forward(&ctx) + &x));
-            let h = layer.fc2.forward(&self.act.apply(&layer.fc1.forward(&a)));
-            x = layer.out_norm.forward(&(h + &a));
+            let a = self.block(&x, &layer.attn_norm, |h| {
+                let q = split(layer.attn.q.forward(h));
+                let k = split(layer.attn.k.forward(h));
+                let v = split(layer.attn.v.forward(h));
+                let ctx =
+                    Tensor::scaled_dot_product_attention(&q, &k, &v, Some(keep), 0.0, false, None)
+                        .transpose(1, 2)
+                        .reshape([rows, len, d]);
+                layer.attn.out.forward(&ctx)
+            });
+            x = self.block(&a, &layer.out_norm, |h| {
+                layer.fc2.forward(&self.act.apply(&layer.fc1.forward(h)))
+            });
         }
-        x
+        match &self.enc_final_norm {
+            Some(n) => n.forward(&x),
+            None => x,
+        }
     }
 
     fn cross_cache(&self, encoded: &Tensor) -> CrossCache {
@@ -276,7 +316,7 @@ impl Bart {
     ) -> Tensor {
         let rows = tokens.size()[0];
         let articles = rows / beams;
-        let mut x = self.embed(tokens) + self.dec_pos.get(step + 2);
+        let mut x = self.embed(tokens) + self.dec_pos.get(step + self.pos_offset);
         if let Some(n) = &self.dec_emb_norm {
             x = n.forward(&x);
         }
@@ -289,43 +329,51 @@ impl Bart {
         // dimension (a [1, 1, 1, 1] mask gave wrong outputs, varying with threads).
         let all = Tensor::ones([1, 1, 1, step + 1], (Kind::Bool, self.device));
         for (i, layer) in self.decoder.iter().enumerate() {
-            let q = one(layer.attn.q.forward(&x));
-            let k = one(layer.attn.k.forward(&x));
-            let v = one(layer.attn.v.forward(&x));
-            let (k, v) = match cache.get(i) {
-                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2), Tensor::cat(&[pv, &v], 2)),
-                None => (k, v),
-            };
-            let ctx =
-                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None)
-                    .view([rows, d]);
-            if i < cache.len() {
-                cache[i] = (k, v);
-            } else {
-                cache.push((k, v));
-            }
-            let a = layer
-                .attn_norm
-                .forward(&(layer.attn.out.forward(&ctx) + &x));
+            let a = self.block(&x, &layer.attn_norm, |h| {
+                let q = one(layer.attn.q.forward(h));
+                let k = one(layer.attn.k.forward(h));
+                let v = one(layer.attn.v.forward(h));
+                let (k, v) = match cache.get(i) {
+                    Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2), Tensor::cat(&[pv, &v], 2)),
+                    None => (k, v),
+                };
+                let ctx =
+                    Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None)
+                        .view([rows, d]);
+                if i < cache.len() {
+                    cache[i] = (k, v);
+                } else {
+                    cache.push((k, v));
+                }
+                layer.attn.out.forward(&ctx)
+            });
             // An article's beams are the query positions of one attention over its source.
-            let q = layer
-                .cross
-                .q
-                .forward(&a)
-                .view([articles, beams, self.dec_heads, hd])
-                .transpose(1, 2);
-            let (ck, cv) = &cross[i];
-            let ctx =
-                Tensor::scaled_dot_product_attention(&q, ck, cv, Some(keep), 0.0, false, None)
-                    .transpose(1, 2)
-                    .reshape([rows, d]);
-            let c = layer
-                .cross_norm
-                .forward(&(layer.cross.out.forward(&ctx) + &a));
-            let h = layer.fc2.forward(&self.act.apply(&layer.fc1.forward(&c)));
-            x = layer.out_norm.forward(&(h + &c));
+            let c = self.block(&a, &layer.cross_norm, |h| {
+                let q = layer
+                    .cross
+                    .q
+                    .forward(h)
+                    .view([articles, beams, self.dec_heads, hd])
+                    .transpose(1, 2);
+                let (ck, cv) = &cross[i];
+                let ctx =
+                    Tensor::scaled_dot_product_attention(&q, ck, cv, Some(keep), 0.0, false, None)
+                        .transpose(1, 2)
+                        .reshape([rows, d]);
+                layer.cross.out.forward(&ctx)
+            });
+            x = self.block(&c, &layer.out_norm, |h| {
+                layer.fc2.forward(&self.act.apply(&layer.fc1.forward(h)))
+            });
         }
-        x.linear::<Tensor>(&self.shared, None)
+        if let Some(n) = &self.dec_final_norm {
+            x = n.forward(&x);
+        }
+        let logits = x.linear::<Tensor>(&self.shared, None);
+        match &self.logits_bias {
+            Some(b) => logits + b,
+            None => logits,
+        }
     }
 
     /// Generates one token sequence per input row (`ids`, `mask`: `[articles, len]`, right
@@ -361,6 +409,74 @@ impl Bart {
         }
         search.finish()
     }
+}
+
+/// The encoder and decoder layers under rust-bert's names (the same for BART and Pegasus).
+fn layers(vars: &Vars, enc: i64, dec: i64) -> Result<(Vec<EncoderLayer>, Vec<DecoderLayer>)> {
+    let linear = |p: &str| vars.linear(p);
+    let norm = |p: &str| vars.norm(p, 1e-5);
+    let attention = |p: &str| -> Result<Attention> {
+        Ok(Attention {
+            q: linear(&format!("{p}.q_proj"))?,
+            k: linear(&format!("{p}.k_proj"))?,
+            v: linear(&format!("{p}.v_proj"))?,
+            out: linear(&format!("{p}.out_proj"))?,
+        })
+    };
+    let encoder = (0..enc)
+        .map(|i| {
+            let p = format!("model.encoder.layers.{i}");
+            Ok(EncoderLayer {
+                attn: attention(&format!("{p}.self_attn"))?,
+                attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
+                fc1: linear(&format!("{p}.fc1"))?,
+                fc2: linear(&format!("{p}.fc2"))?,
+                out_norm: norm(&format!("{p}.final_layer_norm"))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let decoder = (0..dec)
+        .map(|i| {
+            let p = format!("model.decoder.layers.{i}");
+            Ok(DecoderLayer {
+                attn: attention(&format!("{p}.self_attn"))?,
+                attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
+                cross: attention(&format!("{p}.encoder_attn"))?,
+                cross_norm: norm(&format!("{p}.encoder_attn_layer_norm"))?,
+                fc1: linear(&format!("{p}.fc1"))?,
+                fc2: linear(&format!("{p}.fc2"))?,
+                out_norm: norm(&format!("{p}.final_layer_norm"))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((encoder, decoder))
+}
+
+fn embed_scale(scale_embedding: Option<bool>, d_model: i64) -> f64 {
+    if scale_embedding.unwrap_or(false) {
+        (d_model as f64).sqrt()
+    } else {
+        1.0
+    }
+}
+
+/// Pegasus' position table: position `p`, dimension `j` is `p / 10000^(2⌊j/2⌋/d)`; sines of
+/// the even dimensions fill the first half of a row, cosines of the odd ones the second.
+fn sinusoidal(positions: i64, d: i64, device: Device) -> Tensor {
+    let half = d / 2 + d % 2;
+    let mut table = vec![0f32; (positions * d) as usize];
+    for p in 0..positions {
+        for j in 0..d {
+            let angle = p as f64 / 10000f64.powf((2 * (j / 2)) as f64 / d as f64);
+            let (col, value) = if j % 2 == 0 {
+                (j / 2, angle.sin())
+            } else {
+                (half + j / 2, angle.cos())
+            };
+            table[(p * d + col) as usize] = value as f32;
+        }
+    }
+    Tensor::from_slice(&table).view([positions, d]).to(device)
 }
 
 /// What the decoder keeps between steps, for the articles still being searched.

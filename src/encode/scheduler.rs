@@ -39,10 +39,10 @@ impl BatchConfig {
         }
     }
 
-    /// Generation batches on CPU. rust-bert's `generate` (T5, Pegasus) was fastest at two
+    /// Generation batches on CPU. rust-bert's `generate` (T5) was fastest at two
     /// ~500-token articles per batch in `benches/abstractive_vs_peer.sh` (8 articles, 4
     /// beams, 60 tokens, 2 threads: 47 s at a 1024-token budget, 54 s one by one, 223 s at
-    /// 4096, where its cache copies grow with the rows). parallax's own BART decoder copies
+    /// 4096, where its cache copies grow with the rows). parallax's own decoder (BART, Pegasus) copies
     /// no cross-attention state and gains from large batches (every decoding step streams
     /// all decoder weights once, whatever the rows): 28 s at 1024, 20 s at 2048, 17 s at
     /// 4096, 16 s at 8192 (all 8 in one batch). A GPU keeps its large budget.

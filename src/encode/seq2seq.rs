@@ -76,9 +76,9 @@ pub struct GenerationSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DecoderLoop {
-    /// parallax's own incremental decoder and search ([`super::bart`]).
+    /// parallax's own incremental decoder and search ([`super::bart`]): BART, Pegasus.
     Parallax,
-    /// rust-bert's `generate` (T5, Pegasus, BART variants the own decoder does not cover).
+    /// rust-bert's `generate` (T5, and BART variants the own decoder does not cover).
     RustBert,
 }
 
@@ -97,7 +97,7 @@ impl GenerationSettings {
 }
 
 enum Generator {
-    /// BART through parallax's own decoder and search (see [`super::bart`]).
+    /// BART or Pegasus through parallax's own decoder and search (see [`super::bart`]).
     OwnBart(Box<Bart>, Decoding),
     Bart(Box<BartGenerator>),
     T5(Box<T5Generator>),
@@ -128,7 +128,7 @@ impl Generator {
     }
 }
 
-/// Set (to anything) to generate BART with rust-bert's `generate` instead of parallax's
+/// Set (to anything) to generate BART and Pegasus with rust-bert's `generate` instead of parallax's
 /// own decoder: for comparing the two (`benches/abstractive_vs_peer.sh`, the tests).
 pub const RUST_BERT_GENERATE: &str = "PARALLAX_RUST_BERT_GENERATE";
 
@@ -207,6 +207,7 @@ impl Seq2Seq {
         // rust-bert's config readers panic on a field they cannot parse, so each config is
         // checked here first with the same serde types.
         let mut bart_config = None;
+        let mut pegasus_config = None;
         let (architecture, max_position, pad_id, decoder_start) = match cfg.model_type.as_str() {
             "bart" => {
                 let c: BartConfig = cfg.parse("BART")?;
@@ -231,6 +232,7 @@ impl Seq2Seq {
             }
             "pegasus" => {
                 let c: PegasusConfig = cfg.parse("Pegasus")?;
+                pegasus_config = Some(c.clone());
                 (
                     Architecture::Pegasus,
                     c.max_position_embeddings,
@@ -270,6 +272,21 @@ impl Seq2Seq {
                 .unwrap_or(fb.length_penalty),
             decoder: DecoderLoop::RustBert,
         };
+        // The decoder's position table ends at the model's positions (T5's are relative):
+        // a default beyond it is cut to fit, a --max-length beyond it is an error.
+        let mut settings = settings;
+        if architecture != Architecture::T5 && settings.max_length > max_position {
+            if opts.max_length.is_some() {
+                return Err(Error::Input(format!(
+                    "--max-length {} is more than the model's {max_position} positions \
+                     (max_position_embeddings in {})",
+                    settings.max_length,
+                    m.config.display()
+                )));
+            }
+            settings.max_length = max_position;
+            settings.min_length = settings.min_length.min(max_position);
+        }
         settings.check()?;
         let prefix = task
             .get("prefix")
@@ -314,24 +331,38 @@ impl Seq2Seq {
         };
         let weights_error = |e: RustBertError| m.weights.load_error(e);
         let tok = placeholder_tokenizer()?;
-        let own = match &bart_config {
-            Some(c) if std::env::var_os(RUST_BERT_GENERATE).is_none() => {
-                Bart::load(c, &m.weights, device)?.map(|b| {
-                    let d = Decoding {
-                        num_beams: settings.num_beams,
-                        min_length: settings.min_length,
-                        max_length: settings.max_length,
-                        no_repeat_ngram_size: settings.no_repeat_ngram_size,
-                        length_penalty: settings.length_penalty,
-                        decoder_start: decoder_start.unwrap_or(2),
-                        eos: c.eos_token_id.unwrap_or(2),
-                        pad: pad_id,
-                        forced_bos: c.forced_bos_token_id,
-                        forced_eos: c.forced_eos_token_id,
-                    };
-                    Generator::OwnBart(Box::new(b), d)
-                })
-            }
+        // BART and Pegasus generate on parallax's own decoder, with the special tokens
+        // rust-bert would use (its defaults where the config names none).
+        let decoding = |eos: i64, forced_bos: Option<i64>, forced_eos: Option<i64>| Decoding {
+            num_beams: settings.num_beams,
+            min_length: settings.min_length,
+            max_length: settings.max_length,
+            no_repeat_ngram_size: settings.no_repeat_ngram_size,
+            length_penalty: settings.length_penalty,
+            decoder_start: decoder_start.unwrap_or(eos),
+            eos,
+            pad: pad_id,
+            forced_bos,
+            forced_eos,
+        };
+        let own_wanted = std::env::var_os(RUST_BERT_GENERATE).is_none();
+        let own = match (&bart_config, &pegasus_config) {
+            (Some(c), _) if own_wanted => Bart::load(c, &m.weights, device)?.map(|b| {
+                let d = decoding(
+                    c.eos_token_id.unwrap_or(2),
+                    c.forced_bos_token_id,
+                    c.forced_eos_token_id,
+                );
+                Generator::OwnBart(Box::new(b), d)
+            }),
+            (_, Some(c)) if own_wanted => Bart::load_pegasus(c, &m.weights, device)?.map(|b| {
+                let d = decoding(
+                    c.eos_token_id.unwrap_or(1),
+                    c.forced_bos_token_id,
+                    c.forced_eos_token_id,
+                );
+                Generator::OwnBart(Box::new(b), d)
+            }),
             _ => None,
         };
         let generator = match (own, architecture) {

@@ -180,7 +180,7 @@ fn tiny_t5(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// A 2-layer Pegasus (d_model 32): rust-bert's generator runs it (`generation.decoder`).
+/// A 2-layer Pegasus (d_model 32).
 fn tiny_pegasus(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let vocab = write_tokenizer(dir, &["<pad>", "</s>", "<mask>", "<unk>"], &["$A", "</s>"]);
@@ -332,7 +332,7 @@ fn t5_runs_with_its_prefix_and_chunks_on_request() {
 }
 
 #[test]
-fn pegasus_summarizes_through_rust_bert_deterministically() {
+fn pegasus_summarizes_in_chunks_deterministically() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tiny_pegasus(&tmp.path().join("tiny-pegasus"));
     let input = tmp.path().join("docs.jsonl");
@@ -343,7 +343,7 @@ fn pegasus_summarizes_through_rust_bert_deterministically() {
     assert_eq!(first.len(), 2);
     for (id, _) in &docs {
         let s = &first[id];
-        assert_eq!(s["generation"]["decoder"], "rust-bert", "{s}");
+        assert_eq!(s["generation"]["decoder"], "parallax", "{s}");
         assert!(s["chunks"].as_u64().unwrap() > 1, "{s}");
         assert_eq!(s["truncated_inputs"], 0);
         assert!(!s["summary"].as_str().unwrap().is_empty(), "{id}: {s}");
@@ -427,6 +427,22 @@ fn broken_seq2seq_folders_fail_clearly() {
         .output()
         .unwrap();
     assert_clean_failure(&out, &["--min-length"]);
+
+    // More tokens than the model has positions (128): an error, not a panic mid-run.
+    let out = parallax()
+        .args([
+            "summarize",
+            "--method",
+            "abstractive",
+            "--max-length",
+            "200",
+        ])
+        .arg("--model-dir")
+        .arg(&model)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["--max-length 200", "128 positions"]);
 }
 
 /// transformers saves a model's decoding token ids (here the forced first token) in
@@ -473,14 +489,15 @@ fn generation_config_overrides_the_decoding_ids_of_config_json() {
     assert_ne!(in_generation, ignored, "the forced token changed nothing");
 }
 
-/// parallax generates BART with its own decoder and beam search (for speed); they must
-/// give the tokens rust-bert's `generate` gives: greedy and beam search, n-gram bans, a
-/// minimum length, articles of different lengths batched with padding, and articles
-/// leaving the batch as their search ends.
+/// parallax generates BART and Pegasus with its own decoder and beam search (for speed);
+/// they must give the tokens rust-bert's `generate` gives: greedy and beam search, n-gram
+/// bans, a minimum length, articles of different lengths batched with padding, and
+/// articles leaving the batch as their search ends.
 #[test]
 fn own_bart_decoder_generates_what_rust_bert_generates() {
     let tmp = tempfile::tempdir().unwrap();
-    let model = tiny_bart(&tmp.path().join("tiny-bart"), 256);
+    let bart = tiny_bart(&tmp.path().join("tiny-bart"), 256);
+    let pegasus = tiny_pegasus(&tmp.path().join("tiny-pegasus"));
     let input = tmp.path().join("docs.jsonl");
     let docs: Vec<(String, String)> = documents(5)
         .into_iter()
@@ -491,13 +508,13 @@ fn own_bart_decoder_generates_what_rust_bert_generates() {
         })
         .collect();
     write_jsonl(&input, &docs);
-    let run = |settings: &[&str], rust_bert: bool| -> BTreeMap<String, String> {
+    let run = |model: &Path, settings: &[&str], rust_bert: bool| -> BTreeMap<String, String> {
         let mut cmd = parallax();
         cmd.args(["summarize", "--method", "abstractive", "--format", "json"])
             .args(["--threads", "2", "--batch-tokens", "100000"])
             .args(settings)
             .arg("--model-dir")
-            .arg(&model)
+            .arg(model)
             .arg(&input);
         if rust_bert {
             cmd.env("PARALLAX_RUST_BERT_GENERATE", "1");
@@ -524,11 +541,14 @@ fn own_bart_decoder_generates_what_rust_bert_generates() {
         "--no-repeat-ngram",
         "2",
     ];
-    for settings in [&greedy[..], &beams[..]] {
-        let ours = run(settings, false);
-        let theirs = run(settings, true);
+    for (model, settings) in [&bart, &pegasus]
+        .into_iter()
+        .flat_map(|m| [(m, &greedy[..]), (m, &beams[..])])
+    {
+        let ours = run(model, settings, false);
+        let theirs = run(model, settings, true);
         assert_eq!(ours.len(), docs.len());
-        assert_eq!(ours, theirs, "{settings:?}");
+        assert_eq!(ours, theirs, "{model:?} {settings:?}");
         let distinct: std::collections::HashSet<&String> = ours.values().collect();
         assert!(
             distinct.len() > 1,
