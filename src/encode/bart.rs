@@ -56,6 +56,27 @@ pub struct Decoding {
     pub forced_eos: Option<i64>,
 }
 
+impl Decoding {
+    /// Every special token must be a row of the vocabulary: an id past it would fail
+    /// inside libtorch mid-run. The message names the offending config field.
+    pub fn check_ids(&self, vocab: i64) -> std::result::Result<(), String> {
+        let ids = [
+            ("decoder_start_token_id", Some(self.decoder_start)),
+            ("eos_token_id", Some(self.eos)),
+            ("forced_bos_token_id", self.forced_bos),
+            ("forced_eos_token_id", self.forced_eos),
+        ];
+        for (field, id) in ids {
+            if let Some(id) = id.filter(|&i| i < 0 || i >= vocab) {
+                return Err(format!(
+                    "{field} {id} is not a token of the model's {vocab}-token vocabulary"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 struct Attention {
     q: Linear,
     k: Linear,
@@ -244,6 +265,11 @@ impl Bart {
         } else {
             norm.forward(&(f(x) + x))
         }
+    }
+
+    /// Rows of the token embedding: the vocabulary size the model was built with.
+    pub fn vocab(&self) -> i64 {
+        self.shared.size()[0]
     }
 
     fn embed(&self, ids: &Tensor) -> Tensor {

@@ -365,6 +365,9 @@ impl Seq2Seq {
             }),
             _ => None,
         };
+        if let Some(Generator::OwnBart(b, d)) = &own {
+            d.check_ids(b.vocab()).map_err(|e| cfg.error(e))?;
+        }
         let generator = match (own, architecture) {
             (Some(g), _) => g,
             (None, Architecture::Bart) => Generator::Bart(Box::new(

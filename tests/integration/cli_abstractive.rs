@@ -443,6 +443,18 @@ fn broken_seq2seq_folders_fail_clearly() {
         .output()
         .unwrap();
     assert_clean_failure(&out, &["--max-length 200", "128 positions"]);
+
+    // A special token past the vocabulary: named, not a failure inside libtorch.
+    let bad_id = tmp.path().join("bad-id");
+    crate::common::copy_dir(&model, &bad_id);
+    let path = bad_id.join("config.json");
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["forced_bos_token_id"] = json!(1_000_000);
+    std::fs::write(&path, config.to_string()).unwrap();
+    assert_clean_failure(
+        &run(&bad_id),
+        &["config.json", "forced_bos_token_id 1000000", "vocabulary"],
+    );
 }
 
 /// transformers saves a model's decoding token ids (here the forced first token) in
