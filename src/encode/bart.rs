@@ -84,7 +84,9 @@ struct Attention {
     out: Linear,
 }
 
-struct EncoderLayer {
+/// Self-attention and feed-forward: an encoder layer, and the part of a decoder layer
+/// around its cross-attention.
+struct Layer {
     attn: Attention,
     attn_norm: LayerNorm,
     fc1: Linear,
@@ -93,13 +95,9 @@ struct EncoderLayer {
 }
 
 struct DecoderLayer {
-    attn: Attention,
-    attn_norm: LayerNorm,
+    base: Layer,
     cross: Attention,
     cross_norm: LayerNorm,
-    fc1: Linear,
-    fc2: Linear,
-    out_norm: LayerNorm,
 }
 
 /// A BART-family model as transformers computes it in eval mode: BART (post-LayerNorm
@@ -120,7 +118,7 @@ pub struct Bart {
     enc_final_norm: Option<LayerNorm>,
     dec_final_norm: Option<LayerNorm>,
     logits_bias: Option<Tensor>,
-    encoder: Vec<EncoderLayer>,
+    encoder: Vec<Layer>,
     decoder: Vec<DecoderLayer>,
     enc_heads: i64,
     dec_heads: i64,
@@ -258,6 +256,13 @@ impl Bart {
         }))
     }
 
+    /// The feed-forward sub-layer of a layer.
+    fn feed_forward(&self, layer: &Layer, x: &Tensor) -> Tensor {
+        self.block(x, &layer.out_norm, |h| {
+            layer.fc2.forward(&self.act.apply(&layer.fc1.forward(h)))
+        })
+    }
+
     /// A sub-layer with its residual connection and LayerNorm, in the model's order.
     fn block(&self, x: &Tensor, norm: &LayerNorm, f: impl FnOnce(&Tensor) -> Tensor) -> Tensor {
         if self.pre_norm {
@@ -303,9 +308,7 @@ impl Bart {
                         .reshape([rows, len, d]);
                 layer.attn.out.forward(&ctx)
             });
-            x = self.block(&a, &layer.out_norm, |h| {
-                layer.fc2.forward(&self.act.apply(&layer.fc1.forward(h)))
-            });
+            x = self.feed_forward(layer, &a);
         }
         match &self.enc_final_norm {
             Some(n) => n.forward(&x),
@@ -355,10 +358,10 @@ impl Bart {
         // dimension (a [1, 1, 1, 1] mask gave wrong outputs, varying with threads).
         let all = Tensor::ones([1, 1, 1, step + 1], (Kind::Bool, self.device));
         for (i, layer) in self.decoder.iter().enumerate() {
-            let a = self.block(&x, &layer.attn_norm, |h| {
-                let q = one(layer.attn.q.forward(h));
-                let k = one(layer.attn.k.forward(h));
-                let v = one(layer.attn.v.forward(h));
+            let a = self.block(&x, &layer.base.attn_norm, |h| {
+                let q = one(layer.base.attn.q.forward(h));
+                let k = one(layer.base.attn.k.forward(h));
+                let v = one(layer.base.attn.v.forward(h));
                 let (k, v) = match cache.get(i) {
                     Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2), Tensor::cat(&[pv, &v], 2)),
                     None => (k, v),
@@ -371,7 +374,7 @@ impl Bart {
                 } else {
                     cache.push((k, v));
                 }
-                layer.attn.out.forward(&ctx)
+                layer.base.attn.out.forward(&ctx)
             });
             // An article's beams are the query positions of one attention over its source.
             let c = self.block(&a, &layer.cross_norm, |h| {
@@ -388,9 +391,7 @@ impl Bart {
                         .reshape([rows, d]);
                 layer.cross.out.forward(&ctx)
             });
-            x = self.block(&c, &layer.out_norm, |h| {
-                layer.fc2.forward(&self.act.apply(&layer.fc1.forward(h)))
-            });
+            x = self.feed_forward(&layer.base, &c);
         }
         if let Some(n) = &self.dec_final_norm {
             x = n.forward(&x);
@@ -438,7 +439,7 @@ impl Bart {
 }
 
 /// The encoder and decoder layers under rust-bert's names (the same for BART and Pegasus).
-fn layers(vars: &Vars, enc: i64, dec: i64) -> Result<(Vec<EncoderLayer>, Vec<DecoderLayer>)> {
+fn layers(vars: &Vars, enc: i64, dec: i64) -> Result<(Vec<Layer>, Vec<DecoderLayer>)> {
     let linear = |p: &str| vars.linear(p);
     let norm = |p: &str| vars.norm(p, 1e-5);
     let attention = |p: &str| -> Result<Attention> {
@@ -449,29 +450,25 @@ fn layers(vars: &Vars, enc: i64, dec: i64) -> Result<(Vec<EncoderLayer>, Vec<Dec
             out: linear(&format!("{p}.out_proj"))?,
         })
     };
-    let encoder = (0..enc)
-        .map(|i| {
-            let p = format!("model.encoder.layers.{i}");
-            Ok(EncoderLayer {
-                attn: attention(&format!("{p}.self_attn"))?,
-                attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
-                fc1: linear(&format!("{p}.fc1"))?,
-                fc2: linear(&format!("{p}.fc2"))?,
-                out_norm: norm(&format!("{p}.final_layer_norm"))?,
-            })
+    let layer = |p: &str| -> Result<Layer> {
+        Ok(Layer {
+            attn: attention(&format!("{p}.self_attn"))?,
+            attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
+            fc1: linear(&format!("{p}.fc1"))?,
+            fc2: linear(&format!("{p}.fc2"))?,
+            out_norm: norm(&format!("{p}.final_layer_norm"))?,
         })
+    };
+    let encoder = (0..enc)
+        .map(|i| layer(&format!("model.encoder.layers.{i}")))
         .collect::<Result<Vec<_>>>()?;
     let decoder = (0..dec)
         .map(|i| {
             let p = format!("model.decoder.layers.{i}");
             Ok(DecoderLayer {
-                attn: attention(&format!("{p}.self_attn"))?,
-                attn_norm: norm(&format!("{p}.self_attn_layer_norm"))?,
+                base: layer(&p)?,
                 cross: attention(&format!("{p}.encoder_attn"))?,
                 cross_norm: norm(&format!("{p}.encoder_attn_layer_norm"))?,
-                fc1: linear(&format!("{p}.fc1"))?,
-                fc2: linear(&format!("{p}.fc2"))?,
-                out_norm: norm(&format!("{p}.final_layer_norm"))?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
