@@ -8,12 +8,15 @@
 #
 #   benches/nli_vs_peer.sh [ARCH] [SIZE] [THREADS]    ARCH: bart | deberta-v2 | roberta
 #                                                     SIZE: tiny | base (default tiny)
-# EVENT=ternopil_strike_nov19 picks the story.
+# EVENT=ternopil_strike_nov19 picks the story. PRECISION=int8 runs parallax's encoder in int8
+# (RoBERTa, XLM-RoBERTa, BERT; BART stays fp32); the peer stays fp32, so "same best frame"
+# then measures what int8 changes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ARCH="${1:-bart}" SIZE="${2:-tiny}" THREADS="${3:-$(nproc)}"
 EVENT="${EVENT:-ternopil_strike_nov19}"
+PRECISION="${PRECISION:-fp32}"
 MODEL="target/bench-models/nli-$ARCH-$SIZE-random"
 
 scripts/setup.sh >&2
@@ -32,7 +35,7 @@ if [ ! -f "$MODEL/model.safetensors" ]; then
         --texts ../shared/data/coverage-dev.jsonl --model-dir "$MODEL" >&2
 fi
 target/release/parallax compare "$TMP/story.jsonl" --model all-MiniLM-L6-v2 --nli-model-dir "$MODEL" \
-    --threads "$THREADS" --format json -q > "$TMP/report.json"
+    --threads "$THREADS" --precision "$PRECISION" --format json -q > "$TMP/report.json"
 .venv-bench/bin/python benches/peer_zero_shot.py --model-dir "$MODEL" --report "$TMP/report.json" \
     --threads "$THREADS" > "$TMP/peer.json"
 python3 - "$TMP/report.json" "$TMP/peer.json" "$ARCH" "$SIZE" <<'PY'
@@ -42,6 +45,7 @@ peer = json.load(open(sys.argv[2]))
 n = r["frames"]["nli"]
 secs = n["elapsed_ms"] / 1000
 print(json.dumps({"impl": "parallax", "arch": sys.argv[3], "size": sys.argv[4],
+                  "precision": n["precision"],
                   "sentences": len(r["frames"]["sentences"]), "pairs": n["pairs"],
                   "seconds": round(secs, 2), "pairs_per_s": round(n["pairs"] / secs, 1)}))
 print(json.dumps(peer))

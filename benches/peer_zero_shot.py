@@ -99,7 +99,7 @@ def make_model(out: str, arch: str, size: str, texts: list[str]) -> None:
     elif arch == "bert":
         cfg = tf.BertConfig(vocab_size=vocab, hidden_size=d["width"], num_hidden_layers=d["layers"],
                             num_attention_heads=d["heads"], intermediate_size=d["ffn"],
-                            pad_token_id=ids["[PAD]"], **common)
+                            initializer_range=init, pad_token_id=ids["[PAD]"], **common)
         cls = tf.BertForSequenceClassification
     elif arch == "deberta-v2":
         # DeBERTa-v3's settings.

@@ -232,7 +232,11 @@ pub fn run(args: BatchArgs, quiet: bool) -> anyhow::Result<i32> {
                 glossary: args.glossary.load()?,
                 ..super::compare::config(&spec, &model, args.group_by, args.sentences)
             };
-            let nli = args.nli.load(device, args.runtime.batch_config(device)?)?;
+            let nli = args.nli.load(
+                device,
+                args.runtime.batch_config(device)?,
+                args.runtime.precision,
+            )?;
             let comparer = Comparer {
                 encoder: &embedder,
                 model_name: &model.name,

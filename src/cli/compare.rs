@@ -138,6 +138,7 @@ impl NliArgs {
         &self,
         device: tch::Device,
         batch: parallax::encode::BatchConfig,
+        precision: parallax::encode::Precision,
     ) -> anyhow::Result<Option<(NliModel, String)>> {
         let spec = match (&self.nli_model_dir, &self.nli_model) {
             (Some(dir), _) => ModelSpec::Dir(dir.clone()),
@@ -147,7 +148,7 @@ impl NliArgs {
         frames::hypotheses(&self.nli_template)?;
         let model = parallax::models::resolve(&spec, "nli")?;
         let started = Instant::now();
-        let nli = parallax::encode::load_nli(&model, device, batch)?;
+        let nli = parallax::encode::load_nli(&model, device, batch, precision)?;
         tracing::info!(
             model = %model.name,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -184,9 +185,11 @@ pub fn run(args: CompareArgs, quiet: bool) -> anyhow::Result<i32> {
     );
     let glossary = args.glossary.load()?;
     let opened = super::open_embedder(pick_model(args.model.spec(), &sources), &args.runtime)?;
-    let nli = args
-        .nli
-        .load(opened.device, args.runtime.batch_config(opened.device)?)?;
+    let nli = args.nli.load(
+        opened.device,
+        args.runtime.batch_config(opened.device)?,
+        args.runtime.precision,
+    )?;
     let cfg = CompareConfig {
         glossary,
         ..config(

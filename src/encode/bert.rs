@@ -9,7 +9,7 @@ use tch::{nn, Device, Kind, Tensor};
 use super::backend::{Backend, Padded, Tokenized};
 use super::linear::{Linear, Precision};
 use crate::error::{Error, Result};
-use crate::models::{ResolvedModel, Weights};
+use crate::models::{ModelConfig, ResolvedModel, Weights};
 
 /// A BERT-architecture sentence encoder.
 pub struct BertEmbedder {
@@ -33,28 +33,7 @@ impl BertEmbedder {
             )));
         }
         let config: BertConfig = cfg.parse("BERT")?;
-        let Some(act) = Act::of(&config.hidden_act) else {
-            return Err(cfg.error(format!(
-                "hidden_act {:?} is not supported for sentence embeddings (gelu, gelu_new, relu)",
-                config.hidden_act
-            )));
-        };
-        if let Some(kind) = cfg
-            .raw
-            .get("position_embedding_type")
-            .and_then(|v| v.as_str())
-        {
-            if kind != "absolute" {
-                return Err(cfg.error(format!(
-                    "position_embedding_type '{kind}' is not supported (absolute only)"
-                )));
-            }
-        }
-        let eps = cfg
-            .raw
-            .get("layer_norm_eps")
-            .and_then(serde_json::Value::as_f64)
-            .unwrap_or(1e-12);
+        let (act, eps) = encoder_settings(&cfg, &config, "sentence embeddings")?;
         // rust-bert's module tree names and shapes every tensor, so its loader checks the
         // file against the config; the forward pass below is ours, on the same tensors.
         let mut vs = nn::VarStore::new(device);
@@ -62,7 +41,7 @@ impl BertEmbedder {
             BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
         load_weights(&mut vs, &m.weights)?;
         vs.freeze();
-        let encoder = Encoder::new(&vs, &config, act, eps)?;
+        let encoder = Encoder::new(&vs, "", &config, act, eps, Positions::FromZero)?;
         let normalize = m.entry.as_ref().map(|e| e.normalize).unwrap_or_else(|| {
             // sentence-transformers folders list a Normalize module when they normalise.
             m.file("modules.json")
@@ -83,28 +62,13 @@ impl BertEmbedder {
     /// (tokenized text; see `data/calibration.txt`) shows. Run once, after `load`.
     pub fn quantize(&mut self, calibration: &[Tokenized]) -> Result<()> {
         Precision::Int8.check(self.device)?;
-        let _guard = tch::no_grad_guard();
-        let mut amax: Vec<[Option<Tensor>; 4]> = Vec::new();
-        // One sentence at a time, so that no padding enters the ranges.
-        for t in calibration {
-            let (ids, types, mask) = self.inputs(&[t]);
-            let _hidden = self.encoder.run(&ids, &types, &mask, Some(&mut amax));
-        }
-        if amax.is_empty() {
-            return Err(Error::Model("no calibration text for int8".into()));
-        }
-        self.encoder.quantize(&amax);
-        Ok(())
+        let (pad, device) = (self.pad_id, self.device);
+        self.encoder.quantize(calibration, pad, device)
     }
 
     /// A batch as the encoder's three inputs: ids, segment ids, attention mask.
     fn inputs(&self, batch: &[&Tokenized]) -> (Tensor, Tensor, Tensor) {
-        let p = Padded::new(batch, self.pad_id);
-        (
-            p.tensor(&p.ids, self.device),
-            p.tensor(&p.type_ids, self.device),
-            p.tensor(&p.mask, self.device),
-        )
+        inputs(batch, self.pad_id, self.device)
     }
 
     /// Dimensions of the vectors.
@@ -116,6 +80,52 @@ impl BertEmbedder {
     pub fn device(&self) -> Device {
         self.device
     }
+}
+
+/// The activation and LayerNorm epsilon of a BERT-family config, or an error naming what
+/// [`Encoder`] does not run (`task` says what for).
+pub(super) fn encoder_settings(
+    cfg: &ModelConfig,
+    config: &BertConfig,
+    task: &str,
+) -> Result<(Act, f64)> {
+    let Some(act) = Act::of(&config.hidden_act) else {
+        return Err(cfg.error(format!(
+            "hidden_act {:?} is not supported for {task} (gelu, gelu_new, relu)",
+            config.hidden_act
+        )));
+    };
+    if let Some(kind) = cfg
+        .raw
+        .get("position_embedding_type")
+        .and_then(|v| v.as_str())
+    {
+        if kind != "absolute" {
+            return Err(cfg.error(format!(
+                "position_embedding_type '{kind}' is not supported for {task} (absolute only)"
+            )));
+        }
+    }
+    let eps = cfg
+        .raw
+        .get("layer_norm_eps")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(1e-12);
+    Ok((act, eps))
+}
+
+/// A batch as an encoder's three inputs: ids, segment ids, attention mask (1 on real tokens).
+pub(super) fn inputs(
+    batch: &[&Tokenized],
+    pad_id: i64,
+    device: Device,
+) -> (Tensor, Tensor, Tensor) {
+    let p = Padded::new(batch, pad_id);
+    (
+        p.tensor(&p.ids, device),
+        p.tensor(&p.type_ids, device),
+        p.tensor(&p.mask, device),
+    )
 }
 
 /// A loaded model's tensors by rust-bert's names, for the forward passes written here
@@ -211,10 +221,21 @@ struct Layer {
     out_norm: LayerNorm,
 }
 
+/// Where a model's position ids start.
+#[derive(Clone, Copy)]
+pub(super) enum Positions {
+    /// BERT: 0, 1, 2, ...
+    FromZero,
+    /// RoBERTa and XLM-RoBERTa: counted from just after the padding index, which padding
+    /// positions keep (transformers' `create_position_ids_from_input_ids`).
+    AfterPadding(i64),
+}
+
 /// BERT's encoder as transformers computes it in eval mode (no dropout, absolute
 /// positions), written here rather than run through rust-bert's module so that its linear
-/// layers can be int8 and its attention is libtorch's fused kernel.
-struct Encoder {
+/// layers can be int8 and its attention is libtorch's fused kernel. RoBERTa's encoder is
+/// the same network with other position ids, so it serves NLI cross-encoders too.
+pub(super) struct Encoder {
     word: Tensor,
     position: Tensor,
     token_type: Tensor,
@@ -222,14 +243,23 @@ struct Encoder {
     layers: Vec<Layer>,
     heads: i64,
     act: Act,
+    positions: Positions,
 }
 
 impl Encoder {
-    fn new(vs: &nn::VarStore, config: &BertConfig, act: Act, eps: f64) -> Result<Self> {
+    /// The encoder whose tensors are named `{prefix}embeddings.…` and `{prefix}encoder.…`.
+    pub(super) fn new(
+        vs: &nn::VarStore,
+        prefix: &str,
+        config: &BertConfig,
+        act: Act,
+        eps: f64,
+        positions: Positions,
+    ) -> Result<Self> {
         let vars = Vars::new(vs, "BERT");
-        let get = |name: &str| vars.get(name);
-        let linear = |prefix: &str| vars.linear(prefix);
-        let norm = |prefix: &str| vars.norm(prefix, eps);
+        let get = |name: &str| vars.get(&format!("{prefix}{name}"));
+        let linear = |name: &str| vars.linear(&format!("{prefix}{name}"));
+        let norm = |name: &str| vars.norm(&format!("{prefix}{name}"), eps);
         let layers = (0..config.num_hidden_layers)
             .map(|i| {
                 let p = format!("encoder.layer.{i}");
@@ -253,11 +283,33 @@ impl Encoder {
             layers,
             heads: config.num_attention_heads,
             act,
+            positions,
         })
     }
 
+    /// Turns every linear layer to int8, smoothed on the channel ranges that `calibration`
+    /// shows (one input at a time, so that no padding enters the ranges).
+    pub(super) fn quantize(
+        &mut self,
+        calibration: &[Tokenized],
+        pad_id: i64,
+        device: Device,
+    ) -> Result<()> {
+        let _guard = tch::no_grad_guard();
+        let mut amax: Vec<[Option<Tensor>; 4]> = Vec::new();
+        for t in calibration {
+            let (ids, types, mask) = inputs(&[t], pad_id, device);
+            let _hidden = self.run(&ids, &types, &mask, Some(&mut amax));
+        }
+        if amax.is_empty() {
+            return Err(Error::Model("no calibration text for int8".into()));
+        }
+        self.quantize_observed(&amax);
+        Ok(())
+    }
+
     /// Quantizes every linear layer, smoothed by the input ranges `run` observed.
-    fn quantize(&mut self, amax: &[[Option<Tensor>; 4]]) {
+    fn quantize_observed(&mut self, amax: &[[Option<Tensor>; 4]]) {
         let layers = std::mem::take(&mut self.layers);
         self.layers = layers
             .into_iter()
@@ -281,7 +333,7 @@ impl Encoder {
     /// Hidden states `[rows, width, hidden]` of right-padded ids; `mask` is 1 on real tokens.
     /// With `observe`, also keeps each layer's linear inputs' largest magnitude per channel
     /// (query/key/value, attention output, intermediate, output), as a running maximum.
-    fn run(
+    pub(super) fn run(
         &self,
         ids: &Tensor,
         types: &Tensor,
@@ -289,12 +341,24 @@ impl Encoder {
         mut observe: Option<&mut Vec<[Option<Tensor>; 4]>>,
     ) -> Tensor {
         let (rows, width) = (ids.size()[0], ids.size()[1]);
-        let positions = Tensor::arange(width, (Kind::Int64, ids.device()));
+        let position = match self.positions {
+            Positions::FromZero => self
+                .position
+                .index_select(0, &Tensor::arange(width, (Kind::Int64, ids.device())))
+                .unsqueeze(0),
+            Positions::AfterPadding(pad) => {
+                let m = mask.to_kind(Kind::Int64);
+                let at = m.cumsum(1, Kind::Int64) * &m + pad;
+                self.position
+                    .index_select(0, &at.view([-1]))
+                    .view([rows, width, -1])
+            }
+        };
         let mut x = self
             .word
             .index_select(0, &ids.view([-1]))
             .view([rows, width, -1])
-            + self.position.index_select(0, &positions).unsqueeze(0)
+            + position
             + self
                 .token_type
                 .index_select(0, &types.view([-1]))

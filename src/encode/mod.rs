@@ -49,14 +49,18 @@ pub fn load_embedder(
         encoder.prefix = p;
     }
     if precision == Precision::Int8 {
-        let calibration: Vec<&str> = CALIBRATION
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .collect();
-        let tokens = encoder.tokenize(&calibration)?;
+        let tokens = encoder.tokenize(&calibration())?;
         encoder.backend_mut().quantize(&tokens)?;
     }
     Ok(encoder)
+}
+
+/// The calibration sentences (the file without its comments).
+fn calibration() -> Vec<&'static str> {
+    CALIBRATION
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect()
 }
 
 /// An abstractive summarizer: an encoder-decoder generator behind the batching core.
@@ -80,11 +84,37 @@ pub fn load_summarizer(
 /// neutral, contradiction) behind the batching core.
 pub type NliModel = BatchEncoder<NliClassifier>;
 
-/// Loads an NLI model (BART, RoBERTa, XLM-RoBERTa, BERT) with its tokenizer.
-pub fn load_nli(m: &ResolvedModel, device: tch::Device, config: BatchConfig) -> Result<NliModel> {
+/// Loads an NLI model (BART, RoBERTa, XLM-RoBERTa, BERT) with its tokenizer. With int8,
+/// the encoder models are calibrated on the calibration sentences paired as (premise,
+/// hypothesis) with the next one, so the separator and second-segment tokens are in the
+/// ranges; a BART model stays fp32 (see [`NliClassifier::quantize`]) with a warning.
+pub fn load_nli(
+    m: &ResolvedModel,
+    device: tch::Device,
+    config: BatchConfig,
+    precision: Precision,
+) -> Result<NliModel> {
     let tokenizer = pretrained_tokenizer(m)?;
+    precision.check(device)?;
     let backend = NliClassifier::load(m, device)?;
-    Ok(BatchEncoder::new(backend, tokenizer, config))
+    let mut model = BatchEncoder::new(backend, tokenizer, config);
+    if precision == Precision::Int8 {
+        let lines = calibration();
+        let pairs: Vec<(&str, &str)> = lines
+            .iter()
+            .copied()
+            .zip(lines.iter().copied().skip(1))
+            .collect();
+        let tokens = model.tokenize_pairs(&pairs)?;
+        if !model.backend_mut().quantize(&tokens)? {
+            tracing::warn!(
+                model = %m.name,
+                "--precision int8 covers RoBERTa, XLM-RoBERTa and BERT NLI models; this BART \
+                 NLI model runs in fp32"
+            );
+        }
+    }
+    Ok(model)
 }
 
 /// The folder's `tokenizer.json`, or for BART and RoBERTa the GPT-2 style `vocab.json` +

@@ -3,7 +3,9 @@
 //! pair out. Zero-shot classification (frames in `compare`) is built on it, the way Hugging
 //! Face's zero-shot pipeline uses an MNLI model.
 //!
-//! Architectures are those of the common NLI checkpoints that rust-bert runs faithfully:
+//! Architectures are those of the common NLI checkpoints that run faithfully here (BART
+//! through rust-bert's module; the encoder-only ones on parallax's own encoder in
+//! `bert.rs`, which can also run in int8):
 //! BART (facebook/bart-large-mnli, the zero-shot pipeline's default, and the distilbart-mnli
 //! family), RoBERTa and XLM-RoBERTa (roberta-large-mnli; joeddav/xlm-roberta-large-xnli, which
 //! reads Russian and Ukrainian) and BERT. Each was checked against Hugging Face transformers on
@@ -23,7 +25,8 @@ use serde_json::Value;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::backend::{Backend, Padded, Tokenized};
-use super::bert::load_weights;
+use super::bert::{encoder_settings, load_weights, Encoder, Positions, Vars};
+use super::linear::{Linear, Precision};
 use crate::error::{Error, Result};
 use crate::models::ResolvedModel;
 
@@ -92,8 +95,30 @@ impl NliLabels {
 
 enum Net {
     Bart(Box<BartForSequenceClassification>),
-    Roberta(Box<RobertaForSequenceClassification>),
-    Bert(Box<BertForSequenceClassification>),
+    /// RoBERTa, XLM-RoBERTa and BERT: parallax's encoder (the embeddings' forward pass, so
+    /// it can run in int8) and the checkpoint's classification head.
+    Encoder {
+        encoder: Encoder,
+        head: Head,
+        /// BERT reads segment ids; RoBERTa has one segment (its tokenizer sends none).
+        token_types: bool,
+    },
+}
+
+/// The classification head of RoBERTa (`classifier.dense`, `classifier.out_proj`) and of
+/// BERT (its pooler, `bert.pooler.dense`, then `classifier`): both are the first token's
+/// hidden state through a dense layer, tanh and the class layer. It stays fp32: it is two
+/// small matrices per pair.
+struct Head {
+    dense: Linear,
+    out: Linear,
+}
+
+impl Head {
+    fn forward(&self, hidden: &Tensor) -> Tensor {
+        self.out
+            .forward(&self.dense.forward(&hidden.select(1, 0)).tanh())
+    }
 }
 
 /// An NLI cross-encoder behind the batching core.
@@ -105,6 +130,8 @@ pub struct NliClassifier {
     pub architecture: NliArchitecture,
     /// The model's classes.
     pub labels: NliLabels,
+    /// How its encoder's linear layers compute: int8 after [`NliClassifier::quantize`].
+    pub precision: Precision,
     device: Device,
     max_len: usize,
     pad_id: i64,
@@ -140,17 +167,54 @@ impl NliClassifier {
                     c.pad_token_id.unwrap_or(1),
                 )
             }
-            "roberta" | "xlm-roberta" => {
-                let c: BertConfig = cfg.parse("RoBERTa")?;
-                let net = RobertaForSequenceClassification::new(&root, &c)
-                    .map_err(|e| bad(e.to_string()))?;
-                // RoBERTa's positions start after the padding index.
-                (
-                    NliArchitecture::Roberta,
-                    Net::Roberta(Box::new(net)),
-                    c.max_position_embeddings - 2,
-                    int("pad_token_id").unwrap_or(1),
-                )
+            "roberta" | "xlm-roberta" | "bert" => {
+                let roberta = cfg.model_type != "bert";
+                let c: BertConfig = cfg.parse(if roberta { "RoBERTa" } else { "BERT" })?;
+                let (act, eps) = encoder_settings(&cfg, &c, "NLI")?;
+                // rust-bert's module tree names and shapes every tensor, so its loader
+                // checks the file against the config; the forward pass is parallax's.
+                let (prefix, dense, out, max_len, pad_id) = if roberta {
+                    let _shapes = RobertaForSequenceClassification::new(&root, &c)
+                        .map_err(|e| bad(e.to_string()))?;
+                    // RoBERTa's positions start after the padding index.
+                    let pad = int("pad_token_id").unwrap_or(1);
+                    let len = c.max_position_embeddings - pad - 1;
+                    (
+                        "roberta.",
+                        "classifier.dense",
+                        "classifier.out_proj",
+                        len,
+                        pad,
+                    )
+                } else {
+                    let _shapes = BertForSequenceClassification::new(&root, &c)
+                        .map_err(|e| bad(e.to_string()))?;
+                    let pad = int("pad_token_id").unwrap_or(0);
+                    let len = c.max_position_embeddings;
+                    ("bert.", "bert.pooler.dense", "classifier", len, pad)
+                };
+                load_weights(&mut vs, &m.weights)?;
+                vs.freeze();
+                let positions = if roberta {
+                    Positions::AfterPadding(pad_id)
+                } else {
+                    Positions::FromZero
+                };
+                let vars = Vars::new(&vs, "NLI");
+                let net = Net::Encoder {
+                    encoder: Encoder::new(&vs, prefix, &c, act, eps, positions)?,
+                    head: Head {
+                        dense: vars.linear(dense)?,
+                        out: vars.linear(out)?,
+                    },
+                    token_types: !roberta,
+                };
+                let architecture = if roberta {
+                    NliArchitecture::Roberta
+                } else {
+                    NliArchitecture::Bert
+                };
+                (architecture, net, max_len, pad_id)
             }
             "deberta-v2" => {
                 return Err(bad(
@@ -162,17 +226,6 @@ impl NliClassifier {
                         .into(),
                 ))
             }
-            "bert" => {
-                let c: BertConfig = cfg.parse("BERT")?;
-                let net = BertForSequenceClassification::new(&root, &c)
-                    .map_err(|e| bad(e.to_string()))?;
-                (
-                    NliArchitecture::Bert,
-                    Net::Bert(Box::new(net)),
-                    c.max_position_embeddings,
-                    int("pad_token_id").unwrap_or(0),
-                )
-            }
             other => {
                 return Err(bad(format!(
                     "model_type '{other}' cannot run NLI here (supported: bart, roberta, \
@@ -180,12 +233,15 @@ impl NliClassifier {
                 )))
             }
         };
-        load_weights(&mut vs, &m.weights)?;
-        vs.freeze();
+        if matches!(net, Net::Bart(_)) {
+            load_weights(&mut vs, &m.weights)?;
+            vs.freeze();
+        }
         Ok(Self {
             net,
             _vs: vs,
             architecture,
+            precision: Precision::Fp32,
             labels,
             device,
             max_len: max_len.max(8) as usize,
@@ -217,23 +273,50 @@ impl NliClassifier {
                 net.forward_t(&ids_t, Some(&mask_t), None, Some(&dec), None, false)
                     .decoder_output
             }
-            // RoBERTa has one token type (its tokenizer sends none).
-            Net::Roberta(net) => {
-                net.forward_t(Some(&ids_t), Some(&mask_t), None, None, None, false)
-                    .logits
-            }
-            Net::Bert(net) => {
-                net.forward_t(
-                    Some(&ids_t),
-                    Some(&mask_t),
-                    Some(&p.tensor(&p.type_ids, self.device)),
-                    None,
-                    None,
-                    false,
-                )
-                .logits
+            Net::Encoder {
+                encoder,
+                head,
+                token_types,
+            } => {
+                let types = if *token_types {
+                    p.tensor(&p.type_ids, self.device)
+                } else {
+                    ids_t.zeros_like()
+                };
+                head.forward(&encoder.run(&ids_t, &types, &mask_t, None))
             }
         })
+    }
+
+    /// Turns the encoder's linear layers to int8 (RoBERTa, XLM-RoBERTa, BERT), smoothed on
+    /// the channel ranges that `calibration` (tokenized pairs) shows, and says whether it
+    /// did: a BART NLI model has no int8 path here and stays fp32. Run once, after `load`.
+    pub fn quantize(&mut self, calibration: &[Tokenized]) -> Result<bool> {
+        Precision::Int8.check(self.device)?;
+        let (pad, device) = (self.pad_id, self.device);
+        match &mut self.net {
+            Net::Bart(_) => Ok(false),
+            Net::Encoder {
+                encoder,
+                token_types,
+                ..
+            } => {
+                if *token_types {
+                    encoder.quantize(calibration, pad, device)?;
+                } else {
+                    let plain: Vec<Tokenized> = calibration
+                        .iter()
+                        .map(|t| Tokenized {
+                            ids: t.ids.clone(),
+                            type_ids: vec![0; t.ids.len()],
+                        })
+                        .collect();
+                    encoder.quantize(&plain, pad, device)?;
+                }
+                self.precision = Precision::Int8;
+                Ok(true)
+            }
+        }
     }
 }
 

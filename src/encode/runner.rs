@@ -85,6 +85,17 @@ impl<B: Backend> BatchEncoder<B> {
         self.tokenize_inputs(&texts.iter().map(|t| Text::One(t)).collect::<Vec<_>>())
     }
 
+    /// Tokenizes (premise, hypothesis) pairs as a cross-encoder reads them, without running
+    /// the model.
+    pub fn tokenize_pairs(&self, pairs: &[(&str, &str)]) -> Result<Vec<Tokenized>> {
+        self.tokenize_inputs(
+            &pairs
+                .iter()
+                .map(|&(a, b)| Text::Pair(a, b))
+                .collect::<Vec<_>>(),
+        )
+    }
+
     fn tokenize_inputs(&self, texts: &[Text]) -> Result<Vec<Tokenized>> {
         let inputs: Vec<EncodeInput> = texts.iter().map(|&t| self.input(t)).collect();
         let encodings = self

@@ -9,4 +9,4 @@ pub mod resolve;
 pub mod store;
 
 pub use manifest::{Manifest, ModelEntry};
-pub use resolve::{resolve, ModelSpec, ResolvedModel, Weights};
+pub use resolve::{resolve, ModelConfig, ModelSpec, ResolvedModel, Weights};

@@ -1,13 +1,13 @@
 //! Frames by zero-shot NLI (`compare --nli-model-dir`) through the built binary.
 //!
 //! No NLI weights can be installed here, so the fixtures (tests/fixtures/nli-bart,
-//! nli-xlm-roberta) are small BART and XLM-RoBERTa classifiers with random weights that
+//! nli-xlm-roberta, nli-bert) are small BART, XLM-RoBERTa and BERT classifiers with random weights that
 //! Hugging Face transformers built and saved, and `expected.json` is what transformers'
 //! zero-shot-classification pipeline says of every sentence of the Ternopil story (made by
 //! `benches/peer_zero_shot.py --expect`; see benches/nli_vs_peer.sh). parallax must give each
 //! sentence the frame the reference gives it, with the same probability: that checks
 //! loading, pair tokenization, the decoder shift and end-of-sequence pooling (BART),
-//! RoBERTa's positions and the zero-shot arithmetic, on real articles. What the frames mean
+//! RoBERTa's positions, BERT's pooler and the zero-shot arithmetic, on real articles. What the frames mean
 //! needs real NLI weights, which a user brings.
 
 use std::collections::HashMap;
@@ -166,6 +166,58 @@ fn bart_frames_match_the_transformers_zero_shot_pipeline() {
 #[test]
 fn xlm_roberta_frames_match_the_transformers_zero_shot_pipeline() {
     check_against_reference("nli-xlm-roberta");
+}
+
+#[test]
+fn bert_frames_match_the_transformers_zero_shot_pipeline() {
+    check_against_reference("nli-bert");
+}
+
+/// `--precision int8` reaches the NLI encoder (RoBERTa, XLM-RoBERTa, BERT): the report says
+/// so and the probabilities move (the fixtures' random weights are too small and too sharp
+/// for a quality check: that is README, Benchmarks); a BART NLI model stays fp32, says so,
+/// and gives fp32's frames exactly.
+#[test]
+fn int8_reaches_nli_encoders_and_bart_stays_fp32() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = story(tmp.path());
+    let probabilities = |r: &Value| -> Vec<f64> {
+        r["frames"]["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["nli"]["probability"].as_f64().unwrap())
+            .collect()
+    };
+    for (model, quantized) in [
+        ("nli-xlm-roberta", true),
+        ("nli-bert", true),
+        ("nli-bart", false),
+    ] {
+        let dir = fixture(model);
+        let nli = ["--nli-model-dir", dir.to_str().unwrap()];
+        let fp32 = compare_json(&input, &nli);
+        let run = compare(
+            &input,
+            &[&nli[..], &["--format", "json", "--precision", "int8"]].concat(),
+        );
+        assert_success(&run);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        let int8: Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(fp32["frames"]["nli"]["precision"], "fp32");
+        let (a, b) = (probabilities(&fp32), probabilities(&int8));
+        assert_eq!(a.len(), b.len());
+        assert!(a.len() >= 60);
+        assert!(b.iter().all(|p| (0.0..=1.0).contains(p)));
+        if quantized {
+            assert_eq!(int8["frames"]["nli"]["precision"], "int8", "{model}");
+            assert!(a != b, "{model}: int8 gave fp32's probabilities exactly");
+        } else {
+            assert_eq!(int8["frames"]["nli"]["precision"], "fp32");
+            assert_eq!(a, b);
+            assert!(stderr.contains("runs in fp32"), "{stderr}");
+        }
+    }
 }
 
 #[test]

@@ -77,6 +77,7 @@ pub fn frames(p: &Prepared, nli: Option<NliFraming>) -> Result<(FramesReport, Ve
             Some((
                 NliFrames {
                     model: n.name.clone(),
+                    precision: n.model.backend().precision,
                     template: n.template.clone(),
                     hypotheses: hyps
                         .into_iter()

@@ -225,6 +225,8 @@ pub struct FramesReport {
 pub struct NliFrames {
     /// The NLI model's name.
     pub model: String,
+    /// How its linear layers computed (`--precision`; BART stays fp32).
+    pub precision: crate::encode::Precision,
     /// The hypothesis template; `{}` took each frame's topic.
     pub template: String,
     /// The hypothesis of each frame, exactly as the model read it.
