@@ -113,10 +113,10 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "N", default_value_t = BatchConfig::default().max_batch_size)]
     pub max_batch_size: usize,
 
-    /// Arithmetic of the encoders' linear layers. int8 (CPU only): dynamically quantized,
+    /// Arithmetic of the models' linear layers. int8 (CPU only): dynamically quantized,
     /// calibrated at load; sentence embeddings about 1.9× faster with vectors at cosine
-    /// ≥ 0.99 to fp32's (README, Embeddings); RoBERTa, XLM-RoBERTa and BERT NLI models too
-    /// (unchecked on real NLI weights: see README). BART NLI and abstractive models stay fp32.
+    /// ≥ 0.99 to fp32's (README, Embeddings); NLI models (frames) too, unchecked on real
+    /// NLI weights (README). Abstractive models refuse it.
     #[arg(long, value_enum, default_value_t = Precision::Fp32)]
     pub precision: Precision,
 }

@@ -25,9 +25,12 @@ use rust_bert::pegasus::{PegasusConfig, PegasusForConditionalGeneration};
 use rust_bert::Activation;
 use tch::{nn, Device, Kind, Tensor};
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use super::bert::{load_weights, Act, LayerNorm, Vars};
-use super::linear::Linear;
-use crate::error::Result;
+use super::linear::{Linear, Precision};
+use crate::error::{Error, Result};
 use crate::models::Weights;
 
 /// How to decode: the settings of a run and the model's special tokens.
@@ -126,6 +129,16 @@ pub struct Bart {
     act: Act,
     pad: i64,
     device: Device,
+    /// While [`Bart::quantize_classifier`] calibrates: each linear layer's input channel
+    /// maxima, by [`key`].
+    observed: Mutex<Option<HashMap<usize, Tensor>>>,
+}
+
+/// A linear layer's identity during calibration: its address. The layers are neither
+/// moved nor dropped between the calibration pass and the quantization that reads it
+/// (both inside [`Bart::quantize_classifier`], which holds `&mut self`).
+fn key(l: &Linear) -> usize {
+    l as *const Linear as usize
 }
 
 /// Per decoder layer: the self-attention keys and values of the tokens so far, one row per
@@ -207,6 +220,7 @@ impl Bart {
             act,
             pad: config.pad_token_id.unwrap_or(1),
             device: vs.device(),
+            observed: Mutex::new(None),
         })
     }
 
@@ -253,14 +267,113 @@ impl Bart {
             act,
             pad: config.pad_token_id.unwrap_or(0),
             device,
+            observed: Mutex::new(None),
         }))
     }
 
     /// The feed-forward sub-layer of a layer.
     fn feed_forward(&self, layer: &Layer, x: &Tensor) -> Tensor {
         self.block(x, &layer.out_norm, |h| {
-            layer.fc2.forward(&self.act.apply(&layer.fc1.forward(h)))
+            self.lin(&layer.fc2, &self.act.apply(&self.lin(&layer.fc1, h)))
         })
+    }
+
+    /// `l` applied to `x`; while calibrating, also keeps the running maximum of each input
+    /// channel's magnitude for `l` (the ranges int8's smoothing reads).
+    fn lin(&self, l: &Linear, x: &Tensor) -> Tensor {
+        // Uncontended outside calibration: one lock per layer call, beside a matrix product.
+        if let Some(seen) = self
+            .observed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            let m = x.abs().flatten(0, -2).amax([0i64].as_slice(), false);
+            let cell = seen.entry(key(l)).or_insert_with(|| m.zeros_like());
+            *cell = cell.maximum(&m);
+        }
+        l.forward(x)
+    }
+
+    /// Attention of `h` (`[rows, queries, d]`) over `kv` (`[rows, keys, d]`) through
+    /// `attn`'s projections, with a boolean mask that spans the keys (see [`Bart::step`] on
+    /// why it must).
+    fn attend(
+        &self,
+        attn: &Attention,
+        h: &Tensor,
+        kv: &Tensor,
+        heads: i64,
+        mask: &Tensor,
+    ) -> Tensor {
+        let (rows, queries, d) = h.size3().expect("hidden states are [rows, len, d]");
+        let keys = kv.size()[1];
+        let hd = d / heads;
+        let split = |t: Tensor, n: i64| t.view([rows, n, heads, hd]).transpose(1, 2);
+        let q = split(self.lin(&attn.q, h), queries);
+        let k = split(self.lin(&attn.k, kv), keys);
+        let v = split(self.lin(&attn.v, kv), keys);
+        let ctx = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), 0.0, false, None)
+            .transpose(1, 2)
+            .reshape([rows, queries, d]);
+        self.lin(&attn.out, &ctx)
+    }
+
+    /// Turns the encoder's and decoder's linear layers to int8, smoothed on the channel
+    /// ranges that running [`Bart::sentence_representation`] on `calibration` (one `(ids,
+    /// mask)` input at a time, so no padding enters the ranges) shows. For the sequence
+    /// classifier only: generation's steps are not calibrated, and `summarize` refuses
+    /// int8.
+    pub fn quantize_classifier(
+        &mut self,
+        calibration: &[(Tensor, Tensor)],
+        start: i64,
+        eos: i64,
+    ) -> Result<()> {
+        *self.observed.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(HashMap::new());
+        {
+            let _guard = tch::no_grad_guard();
+            for (ids, mask) in calibration {
+                let _ = self.sentence_representation(ids, mask, start, eos);
+            }
+        }
+        let seen = self
+            .observed
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default();
+        // Replaces one layer by its smoothed int8 form.
+        let smooth = |l: &mut Linear| -> Result<()> {
+            let amax = seen.get(&key(l)).ok_or_else(|| {
+                Error::Model("int8 calibration did not reach every BART layer".into())
+            })?;
+            let empty = Linear::new(Tensor::new(), Tensor::new(), Precision::Fp32);
+            *l = std::mem::replace(l, empty).smoothed_int8(amax);
+            Ok(())
+        };
+        let layer = |l: &mut Layer| -> Result<()> {
+            for a in [&mut l.attn.q, &mut l.attn.k, &mut l.attn.v, &mut l.attn.out] {
+                smooth(a)?;
+            }
+            smooth(&mut l.fc1)?;
+            smooth(&mut l.fc2)
+        };
+        for l in self.encoder.iter_mut() {
+            layer(l)?;
+        }
+        for l in self.decoder.iter_mut() {
+            layer(&mut l.base)?;
+            for a in [
+                &mut l.cross.q,
+                &mut l.cross.k,
+                &mut l.cross.v,
+                &mut l.cross.out,
+            ] {
+                smooth(a)?;
+            }
+        }
+        Ok(())
     }
 
     /// A sub-layer with its residual connection and LayerNorm, in the model's order.
@@ -281,32 +394,29 @@ impl Bart {
         Tensor::embedding(&self.shared, ids, self.pad, false, false) * self.scale
     }
 
-    /// The encoder's last hidden state, `[articles, len, d_model]`; `keep` is the padding
-    /// mask as `[articles, 1, 1, len]` booleans.
-    fn encode(&self, ids: &Tensor, keep: &Tensor) -> Tensor {
-        let (rows, len) = ids.size2().expect("ids are [rows, len]");
+    /// Token plus position embeddings of whole sequences (`[rows, len]`), through the
+    /// stack's embedding LayerNorm when it has one.
+    fn embed_sequence(&self, ids: &Tensor, table: &Tensor, norm: Option<&LayerNorm>) -> Tensor {
+        let len = ids.size()[1];
         let positions = Tensor::arange_start(
             self.pos_offset,
             len + self.pos_offset,
             (Kind::Int64, self.device),
         );
-        let mut x = self.embed(ids) + self.enc_pos.index_select(0, &positions);
-        if let Some(n) = &self.enc_emb_norm {
-            x = n.forward(&x);
+        let x = self.embed(ids) + table.index_select(0, &positions);
+        match norm {
+            Some(n) => n.forward(&x),
+            None => x,
         }
-        let d = x.size()[2];
-        let hd = d / self.enc_heads;
-        let split = |t: Tensor| t.view([rows, len, self.enc_heads, hd]).transpose(1, 2);
+    }
+
+    /// The encoder's last hidden state, `[articles, len, d_model]`; `keep` is the padding
+    /// mask as `[articles, 1, 1, len]` booleans.
+    fn encode(&self, ids: &Tensor, keep: &Tensor) -> Tensor {
+        let mut x = self.embed_sequence(ids, &self.enc_pos, self.enc_emb_norm.as_ref());
         for layer in &self.encoder {
             let a = self.block(&x, &layer.attn_norm, |h| {
-                let q = split(layer.attn.q.forward(h));
-                let k = split(layer.attn.k.forward(h));
-                let v = split(layer.attn.v.forward(h));
-                let ctx =
-                    Tensor::scaled_dot_product_attention(&q, &k, &v, Some(keep), 0.0, false, None)
-                        .transpose(1, 2)
-                        .reshape([rows, len, d]);
-                layer.attn.out.forward(&ctx)
+                self.attend(&layer.attn, h, h, self.enc_heads, keep)
             });
             x = self.feed_forward(layer, &a);
         }
@@ -314,6 +424,62 @@ impl Bart {
             Some(n) => n.forward(&x),
             None => x,
         }
+    }
+
+    /// The decoder's last hidden state for whole target sequences at once (`dec_ids`,
+    /// `[rows, len]`), as a sequence classifier reads it: causal self-attention, no cache,
+    /// no padding mask on the target (transformers passes none).
+    fn decode_all(&self, dec_ids: &Tensor, encoded: &Tensor, keep: &Tensor) -> Tensor {
+        let len = dec_ids.size()[1];
+        let mut x = self.embed_sequence(dec_ids, &self.dec_pos, self.dec_emb_norm.as_ref());
+        let causal = Tensor::ones([len, len], (Kind::Bool, self.device))
+            .tril(0)
+            .view([1, 1, len, len]);
+        for layer in &self.decoder {
+            let a = self.block(&x, &layer.base.attn_norm, |h| {
+                self.attend(&layer.base.attn, h, h, self.dec_heads, &causal)
+            });
+            let c = self.block(&a, &layer.cross_norm, |h| {
+                self.attend(&layer.cross, h, encoded, self.dec_heads, keep)
+            });
+            x = self.feed_forward(&layer.base, &c);
+        }
+        match &self.dec_final_norm {
+            Some(n) => n.forward(&x),
+            None => x,
+        }
+    }
+
+    /// What BART's sequence classifier (`BartForSequenceClassification`) classifies: the
+    /// decoder's output at each row's last `eos` of the input, `[rows, d_model]`. The
+    /// decoder reads the input shifted right behind `start`, as transformers does when no
+    /// decoder input is given. Every row must hold an `eos` (the caller checks).
+    pub fn sentence_representation(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        start: i64,
+        eos: i64,
+    ) -> Tensor {
+        let (rows, len) = ids.size2().expect("ids are [rows, len]");
+        let keep = mask.to_kind(Kind::Bool).view([rows, 1, 1, len]);
+        let encoded = self.encode(ids, &keep);
+        let dec_ids = Tensor::cat(
+            &[
+                Tensor::full([rows, 1], start, (Kind::Int64, self.device)),
+                ids.narrow(1, 0, len - 1),
+            ],
+            1,
+        );
+        let hidden = self.decode_all(&dec_ids, &encoded, &keep);
+        // The last eos: the largest position among the eos positions (1-based, 0 elsewhere).
+        let at = (ids.eq(eos).to_kind(Kind::Int64)
+            * Tensor::arange_start(1, len + 1, (Kind::Int64, self.device)))
+        .argmax(1, false);
+        let d = hidden.size()[2];
+        hidden
+            .gather(1, &at.view([rows, 1, 1]).expand([rows, 1, d], false), false)
+            .squeeze_dim(1)
     }
 
     fn cross_cache(&self, encoded: &Tensor) -> CrossCache {

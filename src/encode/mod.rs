@@ -85,9 +85,10 @@ pub fn load_summarizer(
 pub type NliModel = BatchEncoder<NliClassifier>;
 
 /// Loads an NLI model (BART, RoBERTa, XLM-RoBERTa, BERT) with its tokenizer. With int8,
-/// the encoder models are calibrated on the calibration sentences paired as (premise,
-/// hypothesis) with the next one, so the separator and second-segment tokens are in the
-/// ranges; a BART model stays fp32 (see [`NliClassifier::quantize`]) with a warning.
+/// the model is calibrated on the calibration sentences paired as (premise, hypothesis)
+/// with the next one, so the separator and second-segment tokens are in the ranges; a BART
+/// variant that only rust-bert runs stays fp32 (see [`NliClassifier::quantize`]) with a
+/// warning.
 pub fn load_nli(
     m: &ResolvedModel,
     device: tch::Device,
@@ -109,8 +110,8 @@ pub fn load_nli(
         if !model.backend_mut().quantize(&tokens)? {
             tracing::warn!(
                 model = %m.name,
-                "--precision int8 covers RoBERTa, XLM-RoBERTa and BERT NLI models; this BART \
-                 NLI model runs in fp32"
+                "--precision int8: this BART variant (sinusoidal positions, or an activation \
+                 other than GELU or ReLU) runs on rust-bert's module, in fp32"
             );
         }
     }

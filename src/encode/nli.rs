@@ -3,9 +3,9 @@
 //! pair out. Zero-shot classification (frames in `compare`) is built on it, the way Hugging
 //! Face's zero-shot pipeline uses an MNLI model.
 //!
-//! Architectures are those of the common NLI checkpoints that run faithfully here (BART
-//! through rust-bert's module; the encoder-only ones on parallax's own encoder in
-//! `bert.rs`, which can also run in int8):
+//! Architectures are those of the common NLI checkpoints that run faithfully here, on
+//! parallax's own forward passes (`bart.rs`, `bert.rs`; both can run in int8) over the
+//! tensors rust-bert loads:
 //! BART (facebook/bart-large-mnli, the zero-shot pipeline's default, and the distilbart-mnli
 //! family), RoBERTa and XLM-RoBERTa (roberta-large-mnli; joeddav/xlm-roberta-large-xnli, which
 //! reads Russian and Ukrainian) and BERT. Each was checked against Hugging Face transformers on
@@ -25,7 +25,10 @@ use serde_json::Value;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::backend::{Backend, Padded, Tokenized};
-use super::bert::{encoder_settings, load_weights, Encoder, Positions, Vars};
+use super::bart::Bart;
+use super::bert::{
+    encoder_settings, inputs as bert_inputs, load_weights, Encoder, Positions, Vars,
+};
 use super::linear::{Linear, Precision};
 use crate::error::{Error, Result};
 use crate::models::ResolvedModel;
@@ -94,9 +97,13 @@ impl NliLabels {
 }
 
 enum Net {
+    /// BART on parallax's encoder and decoder (`bart.rs`) and the checkpoint's head.
+    OwnBart { bart: Box<Bart>, head: Head },
+    /// A BART variant `bart.rs` does not cover (sinusoidal positions, another activation):
+    /// rust-bert's module.
     Bart(Box<BartForSequenceClassification>),
-    /// RoBERTa, XLM-RoBERTa and BERT: parallax's encoder (the embeddings' forward pass, so
-    /// it can run in int8) and the checkpoint's classification head.
+    /// RoBERTa, XLM-RoBERTa and BERT: parallax's encoder (the embeddings' forward pass,
+    /// which can run in int8) and the checkpoint's classification head.
     Encoder {
         encoder: Encoder,
         head: Head,
@@ -105,19 +112,24 @@ enum Net {
     },
 }
 
-/// The classification head of RoBERTa (`classifier.dense`, `classifier.out_proj`) and of
-/// BERT (its pooler, `bert.pooler.dense`, then `classifier`): both are the first token's
-/// hidden state through a dense layer, tanh and the class layer. It stays fp32: it is two
-/// small matrices per pair.
+/// The classification head of RoBERTa (`classifier.dense`, `classifier.out_proj`), of
+/// BERT (its pooler, `bert.pooler.dense`, then `classifier`) and of BART
+/// (`classification_head`, on the last end-of-sequence token): a dense layer, tanh and the
+/// class layer. It stays fp32: it is two small matrices per pair.
 struct Head {
     dense: Linear,
     out: Linear,
 }
 
 impl Head {
+    /// Classifies the first token of each row of `hidden` (`[rows, len, d]`).
     fn forward(&self, hidden: &Tensor) -> Tensor {
-        self.out
-            .forward(&self.dense.forward(&hidden.select(1, 0)).tanh())
+        self.forward_pooled(&hidden.select(1, 0))
+    }
+
+    /// Classifies one representation per row (`[rows, d]`).
+    fn forward_pooled(&self, pooled: &Tensor) -> Tensor {
+        self.out.forward(&self.dense.forward(pooled).tanh())
     }
 }
 
@@ -160,9 +172,24 @@ impl NliClassifier {
                 let c: BartConfig = cfg.parse("BART")?;
                 let net = BartForSequenceClassification::new(&root, &c)
                     .map_err(|e| bad(e.to_string()))?;
+                load_weights(&mut vs, &m.weights)?;
+                vs.freeze();
+                let net = match Bart::from_var_store(&vs, &c)? {
+                    Some(bart) => {
+                        let vars = Vars::new(&vs, "NLI");
+                        Net::OwnBart {
+                            bart: Box::new(bart),
+                            head: Head {
+                                dense: vars.linear("classification_head.dense")?,
+                                out: vars.linear("classification_head.out_proj")?,
+                            },
+                        }
+                    }
+                    None => Net::Bart(Box::new(net)),
+                };
                 (
                     NliArchitecture::Bart,
-                    Net::Bart(Box::new(net)),
+                    net,
                     c.max_position_embeddings,
                     c.pad_token_id.unwrap_or(1),
                 )
@@ -233,10 +260,6 @@ impl NliClassifier {
                 )))
             }
         };
-        if matches!(net, Net::Bart(_)) {
-            load_weights(&mut vs, &m.weights)?;
-            vs.freeze();
-        }
         Ok(Self {
             net,
             _vs: vs,
@@ -260,6 +283,12 @@ impl NliClassifier {
             p.tensor(&p.mask, self.device),
         );
         Ok(match &self.net {
+            Net::OwnBart { bart, head } => head.forward_pooled(&bart.sentence_representation(
+                &ids_t,
+                &mask_t,
+                self.decoder_start,
+                self.eos_id,
+            )),
             Net::Bart(net) => {
                 // Hugging Face's shift_tokens_right: the decoder start token, then the
                 // input without its last position.
@@ -288,14 +317,27 @@ impl NliClassifier {
         })
     }
 
-    /// Turns the encoder's linear layers to int8 (RoBERTa, XLM-RoBERTa, BERT), smoothed on
-    /// the channel ranges that `calibration` (tokenized pairs) shows, and says whether it
-    /// did: a BART NLI model has no int8 path here and stays fp32. Run once, after `load`.
+    /// Turns the model's linear layers to int8, smoothed on the channel ranges that
+    /// `calibration` (tokenized pairs) shows, and says whether it did: a BART variant that
+    /// runs on rust-bert's module has no int8 path and stays fp32. Run once, after `load`.
     pub fn quantize(&mut self, calibration: &[Tokenized]) -> Result<bool> {
         Precision::Int8.check(self.device)?;
         let (pad, device) = (self.pad_id, self.device);
         match &mut self.net {
             Net::Bart(_) => Ok(false),
+            Net::OwnBart { bart, .. } => {
+                let rows: Vec<(Tensor, Tensor)> = calibration
+                    .iter()
+                    .filter(|t| t.ids.contains(&self.eos_id))
+                    .map(|t| {
+                        let (ids, _types, mask) = bert_inputs(&[t], pad, device);
+                        (ids, mask)
+                    })
+                    .collect();
+                bart.quantize_classifier(&rows, self.decoder_start, self.eos_id)?;
+                self.precision = Precision::Int8;
+                Ok(true)
+            }
             Net::Encoder {
                 encoder,
                 token_types,
@@ -338,13 +380,16 @@ impl Backend for NliClassifier {
         // in groups of equal count.
         let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
         for (r, t) in batch.iter().enumerate() {
+            let eos = t.ids.iter().filter(|&&i| i == self.eos_id).count();
             let key = match self.net {
-                Net::Bart(_) => t.ids.iter().filter(|&&i| i == self.eos_id).count(),
-                _ => 0,
+                Net::Bart(_) => eos,
+                // Parallax's BART reads each row's own last eos; one group (or none).
+                Net::OwnBart { .. } => eos.min(1),
+                Net::Encoder { .. } => 0,
             };
             groups.entry(key).or_default().push(r);
         }
-        if groups.contains_key(&0) && matches!(self.net, Net::Bart(_)) {
+        if groups.contains_key(&0) && matches!(self.net, Net::Bart(_) | Net::OwnBart { .. }) {
             return Err(Error::Model(
                 "a BART input has no end-of-sequence token; the tokenizer.json must add </s> \
                  (its post_processor)"
