@@ -136,14 +136,21 @@ impl Int8Weight {
             Some(inv) => x.reshape([-1, k]) * inv,
             None => x.reshape([-1, k]),
         };
-        let x_scale = x2.abs().amax([1i64].as_slice(), true).clamp_min(1e-12) / 127.0;
-        let xq = (&x2 / &x_scale)
-            .round()
-            .clamp(-127.0, 127.0)
-            .to_kind(Kind::Int8);
-        let y =
-            xq.internal_int_mm(&self.quantized).to_kind(Kind::Float) * x_scale * &self.row_scale
-                + &self.bias;
+        // Each row's largest magnitude from its maximum and minimum: two reads of `x2`,
+        // where `abs()` would write a copy of it first.
+        let dim = [1i64];
+        let amax = x2
+            .amax(dim.as_slice(), true)
+            .maximum(&x2.amin(dim.as_slice(), true).neg())
+            .clamp_min(1e-12);
+        // x · 127 / amax lies in [-127, 127], so rounding cannot leave int8's range and no
+        // clamp is needed. The elementwise passes below write into tensors made here.
+        let mut xq = &x2 * (amax.reciprocal() * 127.0);
+        let xq = xq.round_().to_kind(Kind::Int8);
+        let mut y = xq.internal_int_mm(&self.quantized).to_kind(Kind::Float);
+        let _ = y.g_mul_(&(amax / 127.0));
+        let _ = y.g_mul_(&self.row_scale);
+        let _ = y.g_add_(&self.bias);
         let mut out = shape;
         *out.last_mut().expect("an input has a last dimension") = self.row_scale.size()[0];
         y.view(out.as_slice())
