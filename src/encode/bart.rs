@@ -1,5 +1,6 @@
 //! BART (and DistilBART) and Pegasus generation with our own encoder pass, incremental
-//! decoder and beam search, on the tensors rust-bert loads.
+//! decoder and beam search, on the tensors rust-bert loads; and BART's sequence classifier
+//! (NLI) as one encoder pass and one causal decoder pass, in fp32 or int8.
 //!
 //! Why not rust-bert's `generate`: profiled on distilbart-cnn-12-6's dimensions (8 articles,
 //! 4 beams, 60 tokens, 2 threads), a decoding step cost ~3× its matrix products. Each step

@@ -225,7 +225,8 @@ pub struct FramesReport {
 pub struct NliFrames {
     /// The NLI model's name.
     pub model: String,
-    /// How its linear layers computed (`--precision`; BART stays fp32).
+    /// How its linear layers computed (`--precision`; a BART variant that only rust-bert
+    /// runs stays fp32).
     pub precision: crate::encode::Precision,
     /// The hypothesis template; `{}` took each frame's topic.
     pub template: String,
