@@ -110,6 +110,28 @@ struct DecoderLayer {
 /// the two variants rust-bert implements.
 pub struct Bart {
     shared: Tensor,
+    v: Variant,
+    encoder: Vec<Layer>,
+    decoder: Vec<DecoderLayer>,
+    enc_heads: i64,
+    dec_heads: i64,
+    scale: f64,
+    act: Act,
+    device: Device,
+    /// While [`Bart::quantize_classifier`] calibrates: each linear layer's input channel
+    /// maxima, by [`key`].
+    observed: Mutex<Option<HashMap<usize, Tensor>>>,
+}
+
+/// A linear layer's identity during calibration: its address. The layers are neither
+/// moved nor dropped between the calibration pass and the quantization that reads it
+/// (both inside [`Bart::quantize_classifier`], which holds `&mut self`).
+fn key(l: &Linear) -> usize {
+    l as *const Linear as usize
+}
+
+/// What tells BART and Pegasus apart (see [`Bart`]'s fields).
+struct Variant {
     enc_pos: Tensor,
     dec_pos: Tensor,
     /// Row of the position table for position 0 (BART's learned table starts at 2).
@@ -122,24 +144,7 @@ pub struct Bart {
     enc_final_norm: Option<LayerNorm>,
     dec_final_norm: Option<LayerNorm>,
     logits_bias: Option<Tensor>,
-    encoder: Vec<Layer>,
-    decoder: Vec<DecoderLayer>,
-    enc_heads: i64,
-    dec_heads: i64,
-    scale: f64,
-    act: Act,
     pad: i64,
-    device: Device,
-    /// While [`Bart::quantize_classifier`] calibrates: each linear layer's input channel
-    /// maxima, by [`key`].
-    observed: Mutex<Option<HashMap<usize, Tensor>>>,
-}
-
-/// A linear layer's identity during calibration: its address. The layers are neither
-/// moved nor dropped between the calibration pass and the quantization that reads it
-/// (both inside [`Bart::quantize_classifier`], which holds `&mut self`).
-fn key(l: &Linear) -> usize {
-    l as *const Linear as usize
 }
 
 /// Per decoder layer: the self-attention keys and values of the tokens so far, one row per
@@ -194,7 +199,6 @@ impl Bart {
 
     fn from_vars(vs: &nn::VarStore, config: &BartConfig, act: Act) -> Result<Self> {
         let vars = Vars::new(vs, "BART");
-        let (encoder, decoder) = layers(&vars, config.encoder_layers, config.decoder_layers)?;
         let emb_norm = |p: &str| -> Result<Option<LayerNorm>> {
             if config.normalize_embedding.unwrap_or(true) {
                 vars.norm(p, 1e-5).map(Some)
@@ -202,25 +206,54 @@ impl Bart {
                 Ok(None)
             }
         };
+        Bart::assemble(
+            &vars,
+            config.encoder_layers,
+            config.decoder_layers,
+            Variant {
+                enc_pos: vars.get("model.encoder.embed_positions.weight")?,
+                dec_pos: vars.get("model.decoder.embed_positions.weight")?,
+                pos_offset: 2,
+                pre_norm: false,
+                enc_emb_norm: emb_norm("model.encoder.layernorm_embedding")?,
+                dec_emb_norm: emb_norm("model.decoder.layernorm_embedding")?,
+                enc_final_norm: None,
+                dec_final_norm: None,
+                logits_bias: None,
+                pad: config.pad_token_id.unwrap_or(1),
+            },
+            (
+                config.encoder_attention_heads,
+                config.decoder_attention_heads,
+            ),
+            embed_scale(config.scale_embedding, config.d_model),
+            act,
+        )
+    }
+
+    /// A model from its variant's parts and the layers and embedding both variants name
+    /// alike.
+    fn assemble(
+        vars: &Vars,
+        encoder_layers: i64,
+        decoder_layers: i64,
+        v: Variant,
+        (enc_heads, dec_heads): (i64, i64),
+        scale: f64,
+        act: Act,
+    ) -> Result<Self> {
+        let (encoder, decoder) = layers(vars, encoder_layers, decoder_layers)?;
+        let shared = vars.get("model.shared.weight")?;
         Ok(Bart {
-            shared: vars.get("model.shared.weight")?,
-            enc_pos: vars.get("model.encoder.embed_positions.weight")?,
-            dec_pos: vars.get("model.decoder.embed_positions.weight")?,
-            pos_offset: 2,
-            pre_norm: false,
-            enc_emb_norm: emb_norm("model.encoder.layernorm_embedding")?,
-            dec_emb_norm: emb_norm("model.decoder.layernorm_embedding")?,
-            enc_final_norm: None,
-            dec_final_norm: None,
-            logits_bias: None,
+            device: shared.device(),
+            shared,
+            v,
             encoder,
             decoder,
-            enc_heads: config.encoder_attention_heads,
-            dec_heads: config.decoder_attention_heads,
-            scale: embed_scale(config.scale_embedding, config.d_model),
+            enc_heads,
+            dec_heads,
+            scale,
             act,
-            pad: config.pad_token_id.unwrap_or(1),
-            device: vs.device(),
             observed: Mutex::new(None),
         })
     }
@@ -245,31 +278,33 @@ impl Bart {
         load_weights(&mut vs, weights)?;
         vs.freeze();
         let vars = Vars::new(&vs, "Pegasus");
-        let (encoder, decoder) = layers(&vars, config.encoder_layers, config.decoder_layers)?;
         // rust-bert keeps the sinusoidal table outside the var store; it is a function of
         // the shapes, built here as transformers and rust-bert build it.
         let table = sinusoidal(config.max_position_embeddings, config.d_model, device);
-        Ok(Some(Bart {
-            shared: vars.get("model.shared.weight")?,
-            enc_pos: table.shallow_clone(),
-            dec_pos: table,
-            pos_offset: 0,
-            pre_norm: true,
-            enc_emb_norm: None,
-            dec_emb_norm: None,
-            enc_final_norm: Some(vars.norm("model.encoder.layer_norm", 1e-5)?),
-            dec_final_norm: Some(vars.norm("model.decoder.layer_norm", 1e-5)?),
-            logits_bias: Some(vars.get("final_logits_bias")?),
-            encoder,
-            decoder,
-            enc_heads: config.encoder_attention_heads,
-            dec_heads: config.decoder_attention_heads,
-            scale: embed_scale(config.scale_embedding, config.d_model),
+        Bart::assemble(
+            &vars,
+            config.encoder_layers,
+            config.decoder_layers,
+            Variant {
+                enc_pos: table.shallow_clone(),
+                dec_pos: table,
+                pos_offset: 0,
+                pre_norm: true,
+                enc_emb_norm: None,
+                dec_emb_norm: None,
+                enc_final_norm: Some(vars.norm("model.encoder.layer_norm", 1e-5)?),
+                dec_final_norm: Some(vars.norm("model.decoder.layer_norm", 1e-5)?),
+                logits_bias: Some(vars.get("final_logits_bias")?),
+                pad: config.pad_token_id.unwrap_or(0),
+            },
+            (
+                config.encoder_attention_heads,
+                config.decoder_attention_heads,
+            ),
+            embed_scale(config.scale_embedding, config.d_model),
             act,
-            pad: config.pad_token_id.unwrap_or(0),
-            device,
-            observed: Mutex::new(None),
-        }))
+        )
+        .map(Some)
     }
 
     /// The feed-forward sub-layer of a layer.
@@ -379,7 +414,7 @@ impl Bart {
 
     /// A sub-layer with its residual connection and LayerNorm, in the model's order.
     fn block(&self, x: &Tensor, norm: &LayerNorm, f: impl FnOnce(&Tensor) -> Tensor) -> Tensor {
-        if self.pre_norm {
+        if self.v.pre_norm {
             f(&norm.forward(x)) + x
         } else {
             norm.forward(&(f(x) + x))
@@ -392,7 +427,7 @@ impl Bart {
     }
 
     fn embed(&self, ids: &Tensor) -> Tensor {
-        Tensor::embedding(&self.shared, ids, self.pad, false, false) * self.scale
+        Tensor::embedding(&self.shared, ids, self.v.pad, false, false) * self.scale
     }
 
     /// Token plus position embeddings of whole sequences (`[rows, len]`), through the
@@ -400,8 +435,8 @@ impl Bart {
     fn embed_sequence(&self, ids: &Tensor, table: &Tensor, norm: Option<&LayerNorm>) -> Tensor {
         let len = ids.size()[1];
         let positions = Tensor::arange_start(
-            self.pos_offset,
-            len + self.pos_offset,
+            self.v.pos_offset,
+            len + self.v.pos_offset,
             (Kind::Int64, self.device),
         );
         let x = self.embed(ids) + table.index_select(0, &positions);
@@ -414,14 +449,14 @@ impl Bart {
     /// The encoder's last hidden state, `[articles, len, d_model]`; `keep` is the padding
     /// mask as `[articles, 1, 1, len]` booleans.
     fn encode(&self, ids: &Tensor, keep: &Tensor) -> Tensor {
-        let mut x = self.embed_sequence(ids, &self.enc_pos, self.enc_emb_norm.as_ref());
+        let mut x = self.embed_sequence(ids, &self.v.enc_pos, self.v.enc_emb_norm.as_ref());
         for layer in &self.encoder {
             let a = self.block(&x, &layer.attn_norm, |h| {
                 self.attend(&layer.attn, h, h, self.enc_heads, keep)
             });
             x = self.feed_forward(layer, &a);
         }
-        match &self.enc_final_norm {
+        match &self.v.enc_final_norm {
             Some(n) => n.forward(&x),
             None => x,
         }
@@ -432,7 +467,7 @@ impl Bart {
     /// no padding mask on the target (transformers passes none).
     fn decode_all(&self, dec_ids: &Tensor, encoded: &Tensor, keep: &Tensor) -> Tensor {
         let len = dec_ids.size()[1];
-        let mut x = self.embed_sequence(dec_ids, &self.dec_pos, self.dec_emb_norm.as_ref());
+        let mut x = self.embed_sequence(dec_ids, &self.v.dec_pos, self.v.dec_emb_norm.as_ref());
         let causal = Tensor::ones([len, len], (Kind::Bool, self.device))
             .tril(0)
             .view([1, 1, len, len]);
@@ -445,7 +480,7 @@ impl Bart {
             });
             x = self.feed_forward(&layer.base, &c);
         }
-        match &self.dec_final_norm {
+        match &self.v.dec_final_norm {
             Some(n) => n.forward(&x),
             None => x,
         }
@@ -465,13 +500,7 @@ impl Bart {
         let (rows, len) = ids.size2().expect("ids are [rows, len]");
         let keep = mask.to_kind(Kind::Bool).view([rows, 1, 1, len]);
         let encoded = self.encode(ids, &keep);
-        let dec_ids = Tensor::cat(
-            &[
-                Tensor::full([rows, 1], start, (Kind::Int64, self.device)),
-                ids.narrow(1, 0, len - 1),
-            ],
-            1,
-        );
+        let dec_ids = shift_right(ids, start);
         let hidden = self.decode_all(&dec_ids, &encoded, &keep);
         // The last eos: the largest position among the eos positions (1-based, 0 elsewhere).
         let at = (ids.eq(eos).to_kind(Kind::Int64)
@@ -512,8 +541,8 @@ impl Bart {
     ) -> Tensor {
         let rows = tokens.size()[0];
         let articles = rows / beams;
-        let mut x = self.embed(tokens) + self.dec_pos.get(step + self.pos_offset);
-        if let Some(n) = &self.dec_emb_norm {
+        let mut x = self.embed(tokens) + self.v.dec_pos.get(step + self.v.pos_offset);
+        if let Some(n) = &self.v.dec_emb_norm {
             x = n.forward(&x);
         }
         let d = x.size()[1];
@@ -560,11 +589,11 @@ impl Bart {
             });
             x = self.feed_forward(&layer.base, &c);
         }
-        if let Some(n) = &self.dec_final_norm {
+        if let Some(n) = &self.v.dec_final_norm {
             x = n.forward(&x);
         }
         let logits = x.linear::<Tensor>(&self.shared, None);
-        match &self.logits_bias {
+        match &self.v.logits_bias {
             Some(b) => logits + b,
             None => logits,
         }
@@ -603,6 +632,19 @@ impl Bart {
         }
         search.finish()
     }
+}
+
+/// Hugging Face's `shift_tokens_right`: each row of `ids` (`[rows, len]`) behind `start`,
+/// without its last position; what a BART decoder reads when no decoder input is given.
+pub fn shift_right(ids: &Tensor, start: i64) -> Tensor {
+    let (rows, len) = ids.size2().expect("ids are [rows, len]");
+    Tensor::cat(
+        &[
+            Tensor::full([rows, 1], start, (Kind::Int64, ids.device())),
+            ids.narrow(1, 0, len - 1),
+        ],
+        1,
+    )
 }
 
 /// The encoder and decoder layers under rust-bert's names (the same for BART and Pegasus).

@@ -25,7 +25,7 @@ use serde_json::Value;
 use tch::{nn, Device, Kind, Tensor};
 
 use super::backend::{Backend, Padded, Tokenized};
-use super::bart::Bart;
+use super::bart::{shift_right, Bart};
 use super::bert::{
     encoder_settings, inputs as bert_inputs, load_weights, Encoder, Positions, Vars,
 };
@@ -200,25 +200,21 @@ impl NliClassifier {
                 let (act, eps) = encoder_settings(&cfg, &c, "NLI")?;
                 // rust-bert's module tree names and shapes every tensor, so its loader
                 // checks the file against the config; the forward pass is parallax's.
-                let (prefix, dense, out, max_len, pad_id) = if roberta {
+                let (architecture, prefix, dense, out, max_len, pad_id) = if roberta {
                     let _shapes = RobertaForSequenceClassification::new(&root, &c)
                         .map_err(|e| bad(e.to_string()))?;
                     // RoBERTa's positions start after the padding index.
                     let pad = int("pad_token_id").unwrap_or(1);
                     let len = c.max_position_embeddings - pad - 1;
-                    (
-                        "roberta.",
-                        "classifier.dense",
-                        "classifier.out_proj",
-                        len,
-                        pad,
-                    )
+                    let (dense, out) = ("classifier.dense", "classifier.out_proj");
+                    (NliArchitecture::Roberta, "roberta.", dense, out, len, pad)
                 } else {
                     let _shapes = BertForSequenceClassification::new(&root, &c)
                         .map_err(|e| bad(e.to_string()))?;
                     let pad = int("pad_token_id").unwrap_or(0);
                     let len = c.max_position_embeddings;
-                    ("bert.", "bert.pooler.dense", "classifier", len, pad)
+                    let (dense, out) = ("bert.pooler.dense", "classifier");
+                    (NliArchitecture::Bert, "bert.", dense, out, len, pad)
                 };
                 load_weights(&mut vs, &m.weights)?;
                 vs.freeze();
@@ -235,11 +231,6 @@ impl NliClassifier {
                         out: vars.linear(out)?,
                     },
                     token_types: !roberta,
-                };
-                let architecture = if roberta {
-                    NliArchitecture::Roberta
-                } else {
-                    NliArchitecture::Bert
                 };
                 (architecture, net, max_len, pad_id)
             }
@@ -290,15 +281,7 @@ impl NliClassifier {
                 self.eos_id,
             )),
             Net::Bart(net) => {
-                // Hugging Face's shift_tokens_right: the decoder start token, then the
-                // input without its last position.
-                let w = p.width;
-                let mut dec = vec![self.pad_id; p.rows * w];
-                for r in 0..p.rows {
-                    dec[r * w] = self.decoder_start;
-                    dec[r * w + 1..(r + 1) * w].copy_from_slice(&p.ids[r * w..(r + 1) * w - 1]);
-                }
-                let dec = p.tensor(&dec, self.device);
+                let dec = shift_right(&ids_t, self.decoder_start);
                 net.forward_t(&ids_t, Some(&mask_t), None, Some(&dec), None, false)
                     .decoder_output
             }
