@@ -49,6 +49,10 @@ pub struct StoriesEvalArgs {
     #[arg(long, default_value_t = StoriesConfig::default().window_days, value_name = "DAYS")]
     pub window_days: i64,
 
+    /// As `stories --day-penalty`.
+    #[arg(long, default_value_t = StoriesConfig::default().day_penalty, value_name = "SIM")]
+    pub day_penalty: f32,
+
     /// Refuse more labelled articles than this, before the model loads: every article's
     /// vector is held, and the baseline compares each article with every story.
     #[arg(long, default_value_t = 20_000, value_name = "N")]
@@ -76,6 +80,11 @@ struct StoriesLine {
 
 fn stories(args: StoriesEvalArgs) -> anyhow::Result<i32> {
     anyhow::ensure!(args.window_days >= 0, "--window-days must be 0 or more");
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&args.day_penalty),
+        "--day-penalty is a similarity per day, between 0 and 1 (got {})",
+        args.day_penalty
+    );
     anyhow::ensure!(args.max_articles > 0, "--max-articles must be at least 1");
     let keep = match &args.dataset {
         Some(d) => Some(job::dataset_ids(&args.data, d)?),
@@ -102,6 +111,7 @@ fn stories(args: StoriesEvalArgs) -> anyhow::Result<i32> {
     let method = StoriesConfig {
         threshold: args.threshold,
         window_days: args.window_days,
+        day_penalty: args.day_penalty,
         ..StoriesConfig::default()
     };
     let mut runs = vec![("stories".to_string(), method.clone())];
@@ -161,9 +171,9 @@ fn stories(args: StoriesEvalArgs) -> anyhow::Result<i32> {
     }
     println!("{t}");
     println!(
-        "model {}; stories: leads with language offsets removed, {}-day window; baseline: raw cosine, \
-         no dates",
-        opened.model.name, args.window_days
+        "model {}; stories: leads with language offsets removed, {}-day window, {} per day apart; \
+         baseline: raw cosine, no dates",
+        opened.model.name, args.window_days, args.day_penalty
     );
     Ok(0)
 }

@@ -42,6 +42,11 @@ pub struct StoriesArgs {
     #[arg(long, default_value_t = StoriesConfig::default().window_days, value_name = "DAYS")]
     pub window_days: i64,
 
+    /// Similarity a pair of dated articles loses per day between them, so that a story on a
+    /// topic in the news every day does not creep from one event to the next; 0 turns it off.
+    #[arg(long, default_value_t = StoriesConfig::default().day_penalty, value_name = "SIM")]
+    pub day_penalty: f32,
+
     /// Least average similarity for an article to join a story (and for two stories to
     /// merge): 90% the cosine of headline + lead with language offsets removed, 10% the names
     /// and numbers they share. Lower joins more; README, Finding stories, says how it was chosen.
@@ -96,6 +101,11 @@ impl StoriesArgs {
             "--threshold is a cosine similarity, between -1 and 1 (got {})",
             self.threshold
         );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.day_penalty),
+            "--day-penalty is a similarity per day, between 0 and 1 (got {})",
+            self.day_penalty
+        );
         anyhow::ensure!(self.min_sources >= 1, "--min-sources must be at least 1");
         anyhow::ensure!(
             (0.0..1.0).contains(&self.max_share),
@@ -129,6 +139,7 @@ impl StoriesArgs {
             StoriesConfig {
                 threshold: self.threshold,
                 window_days: self.window_days,
+                day_penalty: self.day_penalty,
                 ..StoriesConfig::default()
             },
             BlindspotRule {
