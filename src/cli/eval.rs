@@ -79,12 +79,7 @@ struct StoriesLine {
 }
 
 fn stories(args: StoriesEvalArgs) -> anyhow::Result<i32> {
-    anyhow::ensure!(args.window_days >= 0, "--window-days must be 0 or more");
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&args.day_penalty),
-        "--day-penalty is a similarity per day, between 0 and 1 (got {})",
-        args.day_penalty
-    );
+    super::stories::check_dates(args.window_days, args.day_penalty)?;
     anyhow::ensure!(args.max_articles > 0, "--max-articles must be at least 1");
     let keep = match &args.dataset {
         Some(d) => Some(job::dataset_ids(&args.data, d)?),

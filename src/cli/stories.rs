@@ -88,23 +88,27 @@ pub struct StoriesArgs {
     pub runtime: RuntimeArgs,
 }
 
+/// `--window-days` and `--day-penalty`, which `stories` and `eval stories` share.
+pub(super) fn check_dates(window_days: i64, day_penalty: f32) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        window_days >= 0,
+        "--window-days must be 0 or more (got {window_days})"
+    );
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&day_penalty),
+        "--day-penalty is a similarity per day, between 0 and 1 (got {day_penalty})"
+    );
+    Ok(())
+}
+
 impl StoriesArgs {
     /// Every flag checked before any model is loaded or any record read.
     fn validate(&self) -> anyhow::Result<(StoriesConfig, BlindspotRule)> {
-        anyhow::ensure!(
-            self.window_days >= 0,
-            "--window-days must be 0 or more (got {})",
-            self.window_days
-        );
+        check_dates(self.window_days, self.day_penalty)?;
         anyhow::ensure!(
             (-1.0..=1.0).contains(&self.threshold),
             "--threshold is a cosine similarity, between -1 and 1 (got {})",
             self.threshold
-        );
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&self.day_penalty),
-            "--day-penalty is a similarity per day, between 0 and 1 (got {})",
-            self.day_penalty
         );
         anyhow::ensure!(self.min_sources >= 1, "--min-sources must be at least 1");
         anyhow::ensure!(

@@ -170,10 +170,9 @@ struct Open {
     /// order changes per run, and with it the last bits of a similarity).
     names: BTreeMap<u32, f32>,
     members: Vec<(Article, Vector)>,
-    first: Option<i64>,
-    last: Option<i64>,
     /// Dated members per day: the day gaps to a story are sums over its days, not its
-    /// members (a story spans a few days, and may have hundreds of members).
+    /// members (a story spans a few days, and may have hundreds of members). Its first and
+    /// last keys are the story's first and last dates.
     days: BTreeMap<i64, u32>,
 }
 
@@ -182,15 +181,23 @@ impl Open {
         self.members.len() as f32
     }
 
+    fn first(&self) -> Option<i64> {
+        self.days.keys().next().copied()
+    }
+
+    fn last(&self) -> Option<i64> {
+        self.days.keys().next_back().copied()
+    }
+
     fn fits_day(&self, day: Option<i64>, window: i64) -> bool {
-        match (day, self.first, self.last) {
+        match (day, self.first(), self.last()) {
             (Some(d), Some(f), Some(l)) => d >= f - window && d <= l + window,
             _ => true,
         }
     }
 
     fn fits(&self, other: &Open, window: i64) -> bool {
-        match (self.first, self.last, other.first, other.last) {
+        match (self.first(), self.last(), other.first(), other.last()) {
             (Some(f1), Some(l1), Some(f2), Some(l2)) => f1 <= l2 + window && f2 <= l1 + window,
             _ => true,
         }
@@ -203,8 +210,6 @@ impl Open {
             sum: vec![0.0; v.dense.len()],
             names: BTreeMap::new(),
             members: Vec::new(),
-            first: None,
-            last: None,
             days: BTreeMap::new(),
         };
         o.push(article, v);
@@ -256,8 +261,6 @@ impl Open {
     }
 
     fn add_day(&mut self, d: i64, count: u32) {
-        self.first = Some(self.first.map_or(d, |f| f.min(d)));
-        self.last = Some(self.last.map_or(d, |l| l.max(d)));
         *self.days.entry(d).or_insert(0) += count;
     }
 }
@@ -540,7 +543,7 @@ impl StoryFinder {
         let mut closed = Vec::new();
         let mut i = 0;
         while i < self.open.len() {
-            if self.open[i].last.is_some_and(|l| l < limit) {
+            if self.open[i].last().is_some_and(|l| l < limit) {
                 closed.push(close(self.open.swap_remove(i)));
             } else {
                 i += 1;
