@@ -203,7 +203,9 @@ fn looping_and_endless_urls_end_clearly() {
     let url = format!("{addr}/endless");
     let out = parallax().args(["summarize", &url]).output().unwrap();
     assert_clean_failure(&out, &[&url, "larger than 10 MiB"]);
-    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    // A bound on "ends", not a speed goal: a few seconds on an idle machine, and the fetch
+    // timeout (20 s a request) would end a hang; 120 s holds on a loaded CI machine too.
+    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
 }
 
 /// A "sentence" of 900,000 letters without a space (just under --max-chars), and text in many scripts with bidi controls,

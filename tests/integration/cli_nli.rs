@@ -95,9 +95,16 @@ fn check_against_reference(model: &str) {
             n["entailment"].as_f64().unwrap(),
         );
         assert!((0.0..=1.0).contains(&p) && (0.0..=1.0).contains(&entail));
-        // "Other" exactly when the best frame is more contradicted than entailed.
-        let expect_frame = if entail < 0.5 { "Other" } else { best };
-        assert_eq!(n["frame"], expect_frame, "{s}");
+        // "Other" exactly when the best frame is more contradicted than entailed. The
+        // program decides on the unrounded entailment and the report rounds it to 0.001,
+        // so within half a unit of 0.5 either answer is right.
+        if entail <= 0.4995 {
+            assert_eq!(n["frame"], "Other", "{s}");
+        } else if entail >= 0.5005 {
+            assert_eq!(n["frame"], best, "{s}");
+        } else {
+            assert!(n["frame"] == "Other" || n["frame"] == best, "{s}");
+        }
         frames_seen.insert(best.to_string());
         let Some(want) = reference.get(s["text"].as_str().unwrap()) else {
             continue;
@@ -221,11 +228,42 @@ fn batching_does_not_change_the_frames_and_reports_show_them() {
     };
     let (a, b) = (strip(&packed), strip(&single));
     assert_eq!(a.len(), b.len());
-    for (x, y) in a.iter().zip(&b) {
-        assert_eq!(x["best"], y["best"]);
+    // Packed and single-row batches differ by float noise (about 1e-7), and the report
+    // rounds to 0.001: two values straddling a rounding boundary print one unit apart, and
+    // read back as f64 that unit is 0.0010000000000000009. So the bound is one unit and a
+    // half, far below what a batching bug (a wrong mask, a mixed-up row) gives.
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("expected.json")).unwrap())
+            .unwrap();
+    let gap: HashMap<&str, f64> = expected["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let p = s["probability"].as_f64().unwrap() - s["runner_up"].as_f64().unwrap();
+            (s["text"].as_str().unwrap(), p)
+        })
+        .collect();
+    let texts: Vec<&str> = packed["frames"]["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    for ((x, y), text) in a.iter().zip(&b).zip(texts) {
+        let (px, py) = (
+            x["probability"].as_f64().unwrap(),
+            y["probability"].as_f64().unwrap(),
+        );
         assert!(
-            (x["probability"].as_f64().unwrap() - y["probability"].as_f64().unwrap()).abs()
-                <= 0.001
+            (px - py).abs() <= 0.0015,
+            "{px} packed, {py} single: {text}"
+        );
+        // A near tie (within the reference's rounding) may go either way.
+        let tie = gap.get(text).is_none_or(|&g| g < 0.002);
+        assert!(
+            x["best"] == y["best"] || tie,
+            "{x} packed, {y} single: {text}"
         );
     }
 
