@@ -20,6 +20,21 @@ pub enum CompareFormat {
     Html,
 }
 
+/// Shared claims a reading view shows before folding the rest ("N more"): the widest
+/// carried come first, and a screen of them is what a reader takes in. The JSON report
+/// lists every one.
+pub const SHOWN_SHARED: usize = 25;
+
+fn more_shared(r: &Report) -> Option<String> {
+    (r.shared.len() > SHOWN_SHARED).then(|| {
+        format!(
+            "… and {} more shared claims, each carried by fewer sources (all are in the JSON \
+             report: -f json)",
+            r.shared.len() - SHOWN_SHARED
+        )
+    })
+}
+
 /// The report in `format`; `color` for a terminal.
 pub fn render(r: &Report, format: CompareFormat, color: bool) -> String {
     match format {
@@ -78,7 +93,7 @@ fn markdown(r: &Report) -> String {
     if r.shared.is_empty() {
         let _ = writeln!(o, "None found.\n");
     }
-    for (i, c) in r.shared.iter().enumerate() {
+    for (i, c) in r.shared.iter().enumerate().take(SHOWN_SHARED) {
         let _ = writeln!(
             o,
             "{}. **{} of {}** ({}; similarity {:.2})",
@@ -91,6 +106,9 @@ fn markdown(r: &Report) -> String {
         for w in &c.wording {
             let _ = writeln!(o, "   - {}", cite_md(w));
         }
+    }
+    if let Some(more) = more_shared(r) {
+        let _ = writeln!(o, "\n_{more}_");
     }
     let _ = writeln!(o, "\n## Unique claims\n");
     for u in &r.unique {
@@ -287,7 +305,7 @@ fn text(r: &Report, color: bool) -> String {
         let _ = writeln!(o, "none found");
     } else {
         let mut t = table(&["#", "carried by", "wording (source, sentence)"]);
-        for (i, c) in r.shared.iter().enumerate() {
+        for (i, c) in r.shared.iter().enumerate().take(SHOWN_SHARED) {
             t.add_row(vec![
                 (i + 1).to_string(),
                 format!("{}/{}", c.units.len(), r.units.len()),
@@ -299,6 +317,9 @@ fn text(r: &Report, color: bool) -> String {
             ]);
         }
         let _ = writeln!(o, "{t}");
+        if let Some(more) = more_shared(r) {
+            let _ = writeln!(o, "{more}");
+        }
     }
     let _ = writeln!(o, "\n{}", h("UNIQUE CLAIMS"));
     let mut t = table(&["only in", "sentence", "nearest elsewhere"]);
@@ -492,4 +513,54 @@ fn naming_lines(r: &Report) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::compare::{Cite, SharedClaim};
+
+    /// A report with `n` shared claims, each carried by both sources.
+    fn with_claims(n: usize) -> Report {
+        let cite = |source: &str, i: usize| Cite {
+            source: source.into(),
+            index: i,
+            text: format!("Claim number {i} as {source} words it."),
+        };
+        Report {
+            shared: (0..n)
+                .map(|i| SharedClaim {
+                    units: vec!["A".into(), "B".into()],
+                    similarity: 0.9,
+                    wording: vec![cite("A", i), cite("B", i)],
+                })
+                .collect(),
+            ..Report::empty(&[("A", "a"), ("B", "b")])
+        }
+    }
+
+    #[test]
+    fn json_lists_every_shared_claim_and_reading_views_fold_the_tail() {
+        let r = with_claims(SHOWN_SHARED + 5);
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&r, CompareFormat::Json, false)).unwrap();
+        assert_eq!(json["shared"].as_array().unwrap().len(), SHOWN_SHARED + 5);
+        let last = format!("Claim number {} as A", SHOWN_SHARED + 4);
+        for format in [CompareFormat::Text, CompareFormat::Markdown] {
+            let text = render(&r, format, false);
+            assert!(text.contains("… and 5 more shared claims"), "{format:?}");
+            assert!(!text.contains(&last), "{format:?} folds the tail");
+            assert!(text.contains(&format!("Claim number {} as A", SHOWN_SHARED - 1)));
+        }
+        let html = render(&r, CompareFormat::Html, false);
+        assert!(html.contains("5 more shared claims</summary>"));
+        assert_eq!(
+            html.matches("<tr class=\"claim\">").count(),
+            SHOWN_SHARED + 5
+        );
+        assert!(html.contains(&last), "the folded rows are in the page");
+        let few = render(&with_claims(3), CompareFormat::Html, false);
+        assert!(!few.contains("more shared claims"));
+        assert!(!render(&with_claims(3), CompareFormat::Text, false).contains("more shared"));
+    }
 }

@@ -259,6 +259,7 @@ pub fn render(r: &Report) -> String {
             columns,
             shared_columns,
             shared,
+            shown_shared => super::compare::SHOWN_SHARED,
             unique => &r.unique,
             term_charts,
             frame_rows,

@@ -180,8 +180,10 @@ pub fn claims(p: &Prepared, cfg: &CompareConfig) -> Claims {
 }
 
 /// Finding: the claims that two or more units carry, ranked by how many carry them, each
-/// with every source's own wording (its sentence most representative of the claim).
-pub fn shared(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<SharedClaim> {
+/// with every source's own wording (its sentence most representative of the claim). All of
+/// them: a 16-source event has more facts than any fixed cap, and the JSON is what scripts
+/// (and `eval compare`) read; the text and HTML views fold the tail.
+pub fn shared(p: &Prepared, claims: &Claims) -> Vec<SharedClaim> {
     let cos =
         |a: usize, b: usize| cosine(p.vector(a).expect("aligned"), p.vector(b).expect("aligned"));
     let mut shared = Vec::new();
@@ -239,7 +241,6 @@ pub fn shared(p: &Prepared, claims: &Claims, cfg: &CompareConfig) -> Vec<SharedC
             .then(b.wording.len().cmp(&a.wording.len()))
             .then(b.similarity.total_cmp(&a.similarity))
     });
-    shared.truncate(cfg.max_shared);
     shared
 }
 

@@ -54,8 +54,6 @@ pub struct CompareConfig {
     pub unique_below: f32,
     /// Sentences this similar (or in one claim) are checked for conflicting figures.
     pub related: f32,
-    /// Most shared claims reported.
-    pub max_shared: usize,
     /// Most unique claims reported per unit.
     pub max_unique: usize,
     /// Most distinctive terms reported per unit and language.
@@ -73,7 +71,6 @@ impl Default for CompareConfig {
             align: AlignConfig::default(),
             unique_below: 0.45,
             related: 0.5,
-            max_shared: 25,
             max_unique: 5,
             max_terms: 12,
             glossary: glossary::Glossary::shipped(),
@@ -177,7 +174,7 @@ pub fn compare<B: Backend<Output = Vec<f32>>>(
         group_by: cfg.group_by,
         units: p.units.clone(),
         sources: summary::sources(&p, cfg),
-        shared: claims::shared(&p, &claims, cfg),
+        shared: claims::shared(&p, &claims),
         unique: unique::unique(&p, &claims, cfg),
         exclusive: exclusive::exclusive(&p, &claims, cfg),
         disagreements: disagreements::disagreements(&p, &claims, cfg),

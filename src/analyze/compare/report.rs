@@ -407,3 +407,57 @@ pub struct Report {
     /// Wall time of the comparison, model loading excluded.
     pub elapsed_ms: u64,
 }
+
+#[cfg(test)]
+impl Report {
+    /// A report of English sources `(label, record id)` that found nothing, for tests to
+    /// fill with the findings they are about.
+    pub(crate) fn empty(sources: &[(&str, &str)]) -> Report {
+        Report {
+            schema: SCHEMA,
+            model: "fake".into(),
+            group_by: None,
+            units: sources.iter().map(|(l, _)| l.to_string()).collect(),
+            sources: sources
+                .iter()
+                .map(|(label, id)| SourceReport {
+                    label: label.to_string(),
+                    group: None,
+                    id: Some(id.to_string()),
+                    outlet: Some(label.to_string()),
+                    country: None,
+                    title: None,
+                    url: None,
+                    language: "en".into(),
+                    declared_language: None,
+                    sentences: 3,
+                    reporting_sentences: 3,
+                    aligned: true,
+                    summary: vec![],
+                    summary_method: "extractive",
+                })
+                .collect(),
+            shared: vec![],
+            unique: vec![],
+            exclusive: vec![],
+            disagreements: vec![],
+            terms: vec![],
+            attribution: vec![],
+            speakers: vec![],
+            naming: Naming {
+                glossary: String::new(),
+                concepts: vec![],
+                epithets: vec![],
+            },
+            frames: FramesReport {
+                method: "",
+                note: "",
+                units: vec![],
+                nli: None,
+                sentences: vec![],
+            },
+            warnings: vec![],
+            elapsed_ms: 0,
+        }
+    }
+}
