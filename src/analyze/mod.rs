@@ -4,6 +4,7 @@
 pub mod abstractive;
 pub mod compare;
 pub mod eval;
+pub mod eval_compare;
 pub mod extractive;
 pub mod rouge;
 pub mod stories;

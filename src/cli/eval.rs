@@ -1,4 +1,5 @@
-//! `parallax eval rouge`: summary quality against human references, beside Lead-3.
+//! `parallax eval rouge|stories|compare`: summaries against human references, stories
+//! against labels, comparisons against gold annotations.
 
 use std::path::PathBuf;
 
@@ -19,6 +20,112 @@ pub enum EvalCommand {
     /// Pairwise and B-cubed precision/recall/F1 of `parallax stories` against a label
     /// field, beside a one-threshold baseline.
     Stories(StoriesEvalArgs),
+    /// What `compare` finds against gold annotations of events (facts two or more sources
+    /// report, details only one gives, disagreements): fact recall, claim purity and
+    /// fragmentation, exclusive recall, precision and kind accuracy, unique-claim precision,
+    /// disagreement recall, per event and micro-averaged. The measures are defined in
+    /// docs/EVALUATION.md.
+    Compare(CompareEvalArgs),
+}
+
+#[derive(Args)]
+pub struct CompareEvalArgs {
+    /// JSON Lines corpora holding the annotated events' records (by `id`); repeat for
+    /// several, e.g. --data ../shared/data/coverage-dev.jsonl --data
+    /// ../shared/data/coverage-world-dev.jsonl.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub data: Vec<PathBuf>,
+
+    /// A gold annotation (JSON) or a folder of them, e.g. ../shared/data/gold.
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    pub gold: PathBuf,
+
+    /// Only this event.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+
+    /// Print JSON (every count, score and problem per event, and the micro-average)
+    /// instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The sentence model; by default the one `compare` would choose for each event (the
+    /// multilingual model when a source is not in English).
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Runs `compare` on each gold event, one unit per source, and scores its report.
+fn compare(args: CompareEvalArgs) -> anyhow::Result<i32> {
+    use parallax::analyze::compare::{compare, pick_model};
+    use parallax::analyze::eval_compare as ec;
+    let (events, articles) = ec::load(&args.data, &args.gold, args.event.as_deref())?;
+    let mut opened: Vec<(String, super::Opened)> = Vec::new();
+    let mut scores = Vec::new();
+    for g in &events {
+        let sources = ec::sources(g, &articles);
+        let spec = pick_model(args.model.spec(), &sources);
+        let key = format!("{spec:?}");
+        let at = match opened.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                opened.push((key, super::open_embedder(spec, &args.runtime)?));
+                opened.len() - 1
+            }
+        };
+        let o = &opened[at].1;
+        let cfg = super::compare::config(&o.spec, &o.model, None, 3);
+        let report = compare(&o.embedder, &o.model.name, &sources, &cfg, None)?;
+        scores.push(ec::score(g, &articles, &report));
+    }
+    let all = ec::micro(&scores);
+    if args.json {
+        let out = serde_json::json!({ "events": scores, "micro": all });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(0);
+    }
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING);
+    t.set_header([
+        "EVENT", "SRC", "FACTS", "RECALL", "PURITY", "FRAG", "CLAIMS", "EXCL", "X-REC", "X-PREC",
+        "KIND", "UNIQ", "U-PREC", "DIS", "D-REC",
+    ]);
+    for s in scores.iter().chain(std::iter::once(&all)) {
+        let c = &s.counts;
+        let r = &s.scores;
+        t.add_row([
+            s.event.clone(),
+            s.sources.to_string(),
+            format!("{}/{}", c.facts_found, c.facts),
+            pct(r.fact_recall),
+            pct(r.claim_purity),
+            pct(r.fragmentation),
+            format!("{} ({} unmapped)", c.claims, c.claims_unmapped),
+            format!("{}/{}", c.exclusives_found, c.exclusives),
+            pct(r.exclusive_recall),
+            format!(
+                "{} of {}",
+                pct(r.exclusive_precision),
+                c.exclusives_reported
+            ),
+            pct(r.kind_accuracy),
+            c.unique.to_string(),
+            pct(r.unique_precision),
+            format!("{}/{}", c.disagreements_found, c.disagreements),
+            pct(r.disagreement_recall),
+        ]);
+    }
+    println!("{t}");
+    println!(
+        "model {}; one unit per source; `all` is the micro-average (counts added); --json \
+         lists the missed facts, split facts, refuted exclusives and the rest",
+        all.model
+    );
+    Ok(0)
 }
 
 #[derive(Args)]
@@ -207,6 +314,7 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<i32> {
     let args = match cmd {
         EvalCommand::Rouge(args) => args,
         EvalCommand::Stories(args) => return stories(args),
+        EvalCommand::Compare(args) => return compare(args),
     };
     anyhow::ensure!(args.sentences > 0, "--sentences must be at least 1");
     anyhow::ensure!(args.max_chars > 0, "--max-chars must be at least 1");

@@ -16,6 +16,7 @@ mod cli_summarize;
 mod compare_findings;
 mod e5_multilingual;
 mod embeddings;
+mod eval_compare;
 mod fuzz;
 mod html_report;
 mod hub;
