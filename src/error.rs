@@ -53,10 +53,22 @@ pub enum Error {
         message: String,
     },
 
-    #[error("{path}: cannot read: {source}")]
-    /// A file that could not be read or written.
+    // The system's words are the source, not part of the message: printed as a chain
+    // (`{:#}`, as the CLI does) they would otherwise appear twice.
+    #[error("{path}: cannot read")]
+    /// A file that could not be read.
     Io {
         /// The file.
+        path: PathBuf,
+        #[source]
+        /// What the system said.
+        source: std::io::Error,
+    },
+
+    #[error("{path}: cannot write")]
+    /// A file, device or stream that could not be written (created, replaced, synced).
+    Write {
+        /// The file, as the user named it.
         path: PathBuf,
         #[source]
         /// What the system said.
@@ -106,5 +118,40 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+
+    /// A failed write: told apart from a failed read, since "cannot read" on the file a
+    /// user asked to be written sends them looking at the wrong problem.
+    pub(crate) fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Write {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chain as the CLI prints it (`error: {e:#}` of an anyhow error).
+    fn chain(e: Error) -> String {
+        let mut s = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            s.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        s
+    }
+
+    #[test]
+    fn io_errors_say_read_or_write_and_the_system_reason_once() {
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let reason = denied().to_string();
+        let w = chain(Error::write("out.txt", denied()));
+        assert_eq!(w, format!("out.txt: cannot write: {reason}"));
+        let r = chain(Error::io("in.txt", denied()));
+        assert_eq!(r, format!("in.txt: cannot read: {reason}"));
     }
 }

@@ -1,7 +1,6 @@
 //! Small helpers shared by several stages.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -16,20 +15,11 @@ pub fn read_json(path: &Path) -> Result<serde_json::Value> {
     })
 }
 
-/// Writes a file through a temporary sibling and a rename, so a crash never leaves a
-/// half-written output where the user's data was.
+/// Writes a whole file as `-o` does (see [`crate::output`]): a regular file through a
+/// temporary sibling and a rename, so a crash never leaves a half-written output where the
+/// user's data was; a symlink's target rather than the link; a device or FIFO in place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temp_sibling(path);
-    let write = || -> std::io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    crate::output::write(path, bytes)
 }
 
 /// The hidden temporary beside `path` that an atomic write goes through: same folder (so

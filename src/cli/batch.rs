@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use parallax::jobs::{self, Comparer, Job, Shard, Sinks, Tally};
+use parallax::output::Reads;
 
 use super::compare::{GroupArg, NliArgs};
 use super::{ModelArgs, RuntimeArgs};
@@ -101,7 +102,7 @@ struct Progress {
     quiet: bool,
     started: Instant,
     last_log: Instant,
-    total: u64,
+    total: Option<u64>,
     unit: &'static str,
 }
 
@@ -112,7 +113,7 @@ impl Progress {
             quiet,
             started: Instant::now(),
             last_log: Instant::now(),
-            total: 0,
+            total: None,
             unit: "records",
         }
     }
@@ -125,15 +126,15 @@ impl Progress {
 }
 
 impl jobs::Progress for Progress {
-    fn start(&mut self, total: u64, unit: &'static str) {
+    fn start(&mut self, total: Option<u64>, unit: &'static str) {
         self.bar = (!self.quiet && super::stderr_is_interactive()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:30} {human_pos}/{human_len} {msg} [{elapsed} < {eta}]",
-                )
-                .expect("valid template"),
-            );
+            let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+            // Without a total (an input from a pipe) there is no bar to fill or time left.
+            let template = match total {
+                Some(_) => "{bar:30} {human_pos}/{human_len} {msg} [{elapsed} < {eta}]",
+                None => "{spinner} {human_pos} lines {msg} [{elapsed}]",
+            };
+            bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
             bar
         });
         self.started = Instant::now();
@@ -158,7 +159,8 @@ impl jobs::Progress for Progress {
             }
             None if self.last_log.elapsed() >= Duration::from_secs(5) => {
                 self.last_log = Instant::now();
-                tracing::info!("{done}/{} {} done, {msg}", self.total, self.unit);
+                let total = self.total.map(|t| format!("/{t}")).unwrap_or_default();
+                tracing::info!("{done}{total} {} done, {msg}", self.unit);
             }
             None => {}
         }
@@ -176,11 +178,18 @@ fn fmt_rate(r: f64) -> String {
 pub fn run(args: BatchArgs, quiet: bool) -> anyhow::Result<i32> {
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
     anyhow::ensure!(args.sentences > 0, "--sentences must be at least 1");
-    anyhow::ensure!(
-        args.input != args.output,
-        "the output would overwrite the input {}",
-        args.input.display()
-    );
+    let reads = Reads::new()
+        .file("the input", Some(&args.input))
+        .file("the glossary", args.glossary.glossary.as_deref());
+    reads.check("-o", &args.output, "output")?;
+    if let Some(errors) = &args.errors {
+        reads
+            .file("the output", Some(&args.output))
+            .check("--errors", errors, "error records")?;
+    }
+    if args.task == Task::Compare {
+        jobs::check_compare_input(&args.input)?;
+    }
     let key = match args.task {
         Task::Summarize => "id",
         Task::Compare => "group",

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use comfy_table::{presets, Table};
 use parallax::encode::{scheduler, BatchConfig, Truncation};
@@ -83,6 +82,13 @@ struct Report {
 pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
     let BenchCommand::Embed(args) = cmd;
     anyhow::ensure!(args.repeat > 0, "--repeat must be at least 1");
+    if let Some(p) = &args.dump_sentences {
+        parallax::output::Reads::new().inputs(&args.inputs).check(
+            "--dump-sentences",
+            p,
+            "sentences",
+        )?;
+    }
     let docs = parallax::input::load_all(
         &args.inputs,
         &args.field,
@@ -98,8 +104,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<i32> {
     }
     anyhow::ensure!(!sentences.is_empty(), "no sentences in the inputs");
     if let Some(p) = &args.dump_sentences {
-        parallax::util::write_atomic(p, (sentences.join("\n") + "\n").as_bytes())
-            .with_context(|| format!("writing {}", p.display()))?;
+        parallax::output::write(p, (sentences.join("\n") + "\n").as_bytes())?;
     }
     let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
 

@@ -10,6 +10,7 @@ use parallax::analyze::compare::{
 };
 use parallax::encode::NliModel;
 use parallax::models::ModelSpec;
+use parallax::output::Reads;
 use parallax::render::compare::{render, CompareFormat};
 
 use super::{ModelArgs, RuntimeArgs};
@@ -173,6 +174,13 @@ impl NliArgs {
 }
 
 pub fn run(args: CompareArgs, quiet: bool) -> anyhow::Result<i32> {
+    if let Some(out) = &args.output {
+        Reads::new()
+            .inputs(&args.inputs)
+            .sources(&args.sources)
+            .file("the glossary", args.glossary.glossary.as_deref())
+            .check("-o", out, "output")?;
+    }
     let sources = load_sources(&args)?;
     anyhow::ensure!(
         sources.len() <= args.max_sources,

@@ -47,6 +47,11 @@ pub struct EmbedArgs {
 
 pub fn run(args: EmbedArgs, quiet: bool) -> anyhow::Result<i32> {
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
+    if let Some(out) = &args.output {
+        parallax::output::Reads::new()
+            .inputs(&args.inputs)
+            .check("-o", out, "output")?;
+    }
     let super::Opened {
         embedder, model, ..
     } = super::open_embedder(args.model.spec(), &args.runtime)?;

@@ -1,16 +1,17 @@
-//! Where results go: stdout, or a file written atomically (`-o FILE`).
+//! Where results go: stdout, or the file `-o FILE` names, written as
+//! `parallax::output` decides (a file replaced atomically, a link's target, a device in place).
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use parallax::output::Output;
 
-/// Writes all of `text` to `path` (atomically) or to stdout.
+/// Writes all of `text` to `path` or to stdout.
 pub fn write(path: Option<&PathBuf>, text: &str) -> anyhow::Result<()> {
     match path {
-        Some(p) => parallax::util::write_atomic(p, text.as_bytes())
-            .with_context(|| format!("writing {}", p.display())),
+        // The library's error names the file and says "cannot write": no context to add.
+        Some(p) => Ok(parallax::output::write(p, text.as_bytes())?),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -30,56 +31,61 @@ pub fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
-/// Stdout, or a temporary file renamed over the target when the run succeeds.
+/// Where a streaming command writes.
+pub enum Writer {
+    Stdout(BufWriter<std::io::Stdout>),
+    File(Output),
+}
+
+impl Write for Writer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Writer::Stdout(w) => w.write(buf),
+            Writer::File(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Writer::Stdout(w) => w.write_all(buf),
+            Writer::File(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Writer::Stdout(w) => w.flush(),
+            Writer::File(w) => w.flush(),
+        }
+    }
+}
+
+/// Stdout, or an output that becomes the file only when the run succeeds (dropped
+/// unfinished, it leaves the old file as it was).
 pub struct Sink {
     /// Where the command writes.
-    pub out: BufWriter<Box<dyn Write>>,
-    /// The temporary, the target, and the file to sync before the rename.
-    target: Option<(PathBuf, PathBuf, File)>,
+    pub out: Writer,
 }
 
 impl Sink {
-    /// Stdout, or a temporary beside `path`.
+    /// Stdout, or `path` opened through `parallax::output`.
     pub fn open(path: Option<&Path>) -> anyhow::Result<Self> {
-        match path {
-            None => Ok(Self {
-                out: BufWriter::new(Box::new(std::io::stdout())),
-                target: None,
-            }),
-            Some(p) => {
-                anyhow::ensure!(p.file_name().is_some(), "-o needs a file name");
-                let tmp = parallax::util::temp_sibling(p);
-                let f = File::create(&tmp)
-                    .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let sync = f.try_clone()?;
-                Ok(Self {
-                    out: BufWriter::new(Box::new(f)),
-                    target: Some((tmp, p.to_path_buf(), sync)),
-                })
-            }
-        }
+        Ok(Self {
+            out: match path {
+                None => Writer::Stdout(BufWriter::new(std::io::stdout())),
+                Some(p) => Writer::File(Output::create(p)?),
+            },
+        })
     }
 
-    /// Flushes (a closed stdout pipe is not an error) and, for a file, syncs and moves the
-    /// temporary into place.
-    pub fn finish(mut self) -> anyhow::Result<()> {
-        self.out.flush().or_else(ignore_broken_pipe)?;
-        if let Some((tmp, target, file)) = self.target.take() {
-            file.sync_all()
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, &target).with_context(|| {
-                format!("cannot move output into place at {}", target.display())
-            })?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        // Still set only when the run failed: leave no half-written temporary behind.
-        if let Some((tmp, _, _)) = &self.target {
-            let _ = std::fs::remove_file(tmp);
+    /// Flushes (a closed stdout pipe is not an error) and, for a file, moves it into place.
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self.out {
+            Writer::Stdout(mut w) => w
+                .flush()
+                .or_else(ignore_broken_pipe)
+                .context("writing to stdout"),
+            Writer::File(o) => Ok(o.finish()?),
         }
     }
 }

@@ -10,6 +10,7 @@ use parallax::analyze::stories::{blindspots, BlindspotRule, StoriesConfig};
 use parallax::jobs::checkpoint::Checkpoint;
 use parallax::jobs::stories as job;
 use parallax::models::ModelSpec;
+use parallax::output::Reads;
 use parallax::render::stories::{render, StoriesFormat, StoriesView};
 
 use super::{ModelArgs, RuntimeArgs};
@@ -102,8 +103,9 @@ pub(super) fn check_dates(window_days: i64, day_penalty: f32) -> anyhow::Result<
 }
 
 impl StoriesArgs {
-    /// Every flag checked before any model is loaded or any record read.
-    fn validate(&self) -> anyhow::Result<(StoriesConfig, BlindspotRule)> {
+    /// Every flag checked before any model is loaded or any record read; also returns
+    /// the checkpoint the run keeps beside its output, if it keeps one.
+    fn validate(&self) -> anyhow::Result<(StoriesConfig, BlindspotRule, Option<PathBuf>)> {
         check_dates(self.window_days, self.day_penalty)?;
         anyhow::ensure!(
             (-1.0..=1.0).contains(&self.threshold),
@@ -129,15 +131,30 @@ impl StoriesArgs {
             !self.resume || self.output.is_some(),
             "--resume continues a run that wrote to -o FILE: give the same -o FILE"
         );
+        let mut checkpoint = None;
         if let Some(out) = &self.output {
-            let checkpoint = Checkpoint::path_for(out);
+            let reads = Reads::new().file("the input", Some(&self.input));
+            let dest = reads.check("-o", out, "output")?;
+            // A device or FIFO keeps nothing to resume from, and a sidecar beside it
+            // (/dev/null.parallax-leads) would litter a system folder.
             anyhow::ensure!(
-                self.resume || !checkpoint.exists(),
-                "{} holds the vectors of an interrupted run into {}: pass --resume to \
-                 continue it, or remove the file to start over",
-                checkpoint.display(),
+                !(self.resume && dest.is_stream()),
+                "--resume continues a run into a file, and {} is a device, FIFO or socket; \
+                 write to a file to be able to resume",
                 out.display()
             );
+            if !dest.is_stream() {
+                let path = Checkpoint::path_for(out);
+                reads.check("-o's checkpoint", &path, "output")?;
+                anyhow::ensure!(
+                    self.resume || !path.exists(),
+                    "{} holds the vectors of an interrupted run into {}: pass --resume to \
+                     continue it, or remove the file to start over",
+                    path.display(),
+                    out.display()
+                );
+                checkpoint = Some(path);
+            }
         }
         Ok((
             StoriesConfig {
@@ -150,6 +167,7 @@ impl StoriesArgs {
                 min_sources: self.min_sources,
                 max_share: self.max_share,
             },
+            checkpoint,
         ))
     }
 }
@@ -170,7 +188,7 @@ pub fn stories_model(spec: ModelSpec) -> ModelSpec {
 }
 
 pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
-    let (config, rule) = args.validate()?;
+    let (config, rule, checkpoint_path) = args.validate()?;
     // Decided before the model loads: there is nothing to do.
     if let Some(out) = args.output.as_ref().filter(|_| args.resume) {
         if out.exists() && !Checkpoint::path_for(out).exists() {
@@ -188,14 +206,9 @@ pub fn run(args: StoriesArgs, quiet: bool) -> anyhow::Result<i32> {
             opened.model.name
         );
     }
-    let mut checkpoint = match &args.output {
-        Some(out) => Some(Checkpoint::open(
-            &Checkpoint::path_for(out),
-            &opened.model.name,
-            args.resume,
-        )?),
-        None => None,
-    };
+    let mut checkpoint = checkpoint_path
+        .map(|path| Checkpoint::open(&path, &opened.model.name, args.resume))
+        .transpose()?;
     let bar = bar(quiet);
     let started = Instant::now();
     let found = job::find_in_file(
@@ -284,7 +297,7 @@ fn annotate(
     let mut sink = super::output::Sink::open(args.output.as_deref())?;
     match job::annotate(&args.input, stories, &mut sink.out) {
         // `parallax stories --annotate | head` is not an error worth a message.
-        Err(parallax::error::Error::Io { ref source, .. })
+        Err(parallax::error::Error::Write { ref source, .. })
             if source.kind() == std::io::ErrorKind::BrokenPipe =>
         {
             Ok(())

@@ -9,6 +9,7 @@ use parallax::analyze::extractive::ExtractiveConfig;
 use parallax::analyze::summarize::{summarize_extractive, Length, Summary};
 use parallax::encode::GenerationOptions;
 use parallax::input::Document;
+use parallax::output::Reads;
 use parallax::render::{self, Format};
 
 use super::{ModelArgs, RuntimeArgs};
@@ -118,6 +119,11 @@ impl SummarizeArgs {
 
 pub fn run(args: SummarizeArgs) -> anyhow::Result<i32> {
     anyhow::ensure!(args.max_chars > 0, "--max-chars must be at least 1");
+    if let Some(out) = &args.output {
+        Reads::new()
+            .inputs(&args.inputs)
+            .check("-o", out, "output")?;
+    }
     parallax::input::document::check_file_sizes(&args.inputs, args.max_chars)?;
     let max_bytes = (args.max_chars as u64)
         .saturating_mul(4)
@@ -175,8 +181,10 @@ fn abstractive(args: &SummarizeArgs, docs: &[Document]) -> anyhow::Result<Vec<Su
     );
     let device = args.runtime.prepare()?;
     let model = parallax::models::resolve(&args.model.spec(), "summarization").map_err(|e| {
+        // With its causes: an unreadable config's reason is the source, not the message.
+        let e = anyhow::Error::from(e);
         anyhow::anyhow!(
-            "{e}\n--method abstractive needs a seq2seq model folder: --model-dir DIR with \
+            "{e:#}\n--method abstractive needs a seq2seq model folder: --model-dir DIR with \
              config.json (bart, t5 or pegasus), model.safetensors or rust_model.ot, and tokenizer.json"
         )
     })?;

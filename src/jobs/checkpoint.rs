@@ -149,7 +149,7 @@ impl Checkpoint {
     /// Appends the vectors of articles just embedded (after any that were read back),
     /// durably: a kill after this loses none of them.
     pub fn append(&mut self, items: &[(&str, &str, &[f32])]) -> Result<()> {
-        let io = |e| Error::io(&self.path, e);
+        let io = |e| Error::write(&self.path, e);
         // Whatever followed the last record reused (another input's, or torn) goes.
         self.reader = None;
         let mut buf = Vec::new();
@@ -173,7 +173,7 @@ impl Checkpoint {
     /// The run is complete: the checkpoint is removed.
     pub fn finish(self) -> Result<()> {
         drop(self.file);
-        std::fs::remove_file(&self.path).map_err(|e| Error::io(&self.path, e))
+        std::fs::remove_file(&self.path).map_err(|e| Error::write(&self.path, e))
     }
 }
 

@@ -175,7 +175,7 @@ fn flush<B: Backend<Output = Vec<f32>>>(
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 break;
             }
-            return Err(Error::io("the output", e));
+            return Err(Error::write("the output", e));
         }
     }
     let n = chunk.len();

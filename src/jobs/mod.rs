@@ -20,7 +20,7 @@ pub mod stories;
 
 pub use records::{error_record, Line, Records};
 pub use resume::{Appender, Resume, Sinks};
-pub use run::{compare_groups, summarize, Comparer, Job, Progress, Tally};
+pub use run::{check_compare_input, compare_groups, summarize, Comparer, Job, Progress, Tally};
 pub use shard::Shard;
 
 #[cfg(test)]

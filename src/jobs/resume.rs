@@ -67,8 +67,9 @@ impl Resume {
         }
         if complete < bytes.len() {
             state.cut_bytes = (bytes.len() - complete) as u64;
-            f.set_len(complete as u64).map_err(|e| Error::io(out, e))?;
-            f.seek(SeekFrom::End(0)).map_err(|e| Error::io(out, e))?;
+            f.set_len(complete as u64)
+                .map_err(|e| Error::write(out, e))?;
+            f.seek(SeekFrom::End(0)).map_err(|e| Error::write(out, e))?;
         }
         Ok(state)
     }
@@ -88,7 +89,7 @@ impl Appender {
         } else {
             OpenOptions::new().create(true).append(true).open(path)
         }
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::write(path, e))?;
         Ok(Self {
             file,
             path: path.to_path_buf(),
@@ -109,7 +110,7 @@ impl Appender {
         self.file
             .write_all(buf.as_bytes())
             .and_then(|_| self.file.sync_data())
-            .map_err(|e| Error::io(&self.path, e))
+            .map_err(|e| Error::write(&self.path, e))
     }
 }
 
@@ -123,28 +124,39 @@ impl Sinks {
     /// Opens a job's output for a fresh run or (`resume`) to continue one, and reads what
     /// an earlier run wrote to it. A fresh run refuses to overwrite a non-empty file: a
     /// user's finished job is never lost to a forgotten --resume. `key` names the field
-    /// that marks a finished unit of work (`id`, or `group` for compare).
+    /// that marks a finished unit of work (`id`, or `group` for compare). Only a resumed
+    /// run reads the files back, and only regular ones: a fresh run has nothing to read
+    /// (and reading `-o /dev/stdout` or a FIFO would wait forever for its own output).
     pub fn open(
         out: &Path,
         errors: Option<&Path>,
         resume: bool,
         key: &str,
     ) -> Result<(Self, Resume)> {
-        if !resume {
-            for p in std::iter::once(out).chain(errors) {
-                if std::fs::metadata(p).is_ok_and(|m| m.len() > 0) {
-                    return Err(Error::Input(format!(
-                        "{} already exists; pass --resume to continue that job, or remove it",
-                        p.display()
-                    )));
-                }
+        for p in std::iter::once(out).chain(errors) {
+            let meta = std::fs::metadata(p);
+            if !resume && meta.as_ref().is_ok_and(|m| m.len() > 0) {
+                return Err(Error::Input(format!(
+                    "{} already exists; pass --resume to continue that job, or remove it",
+                    p.display()
+                )));
+            }
+            if resume && meta.is_ok_and(|m| !m.is_file()) {
+                return Err(Error::Input(format!(
+                    "--resume reads back what {} holds, and it is not a regular file (a \
+                     device, FIFO or socket keeps nothing to resume from); write to a file",
+                    p.display()
+                )));
             }
         }
-        let mut state = Resume::load(out, key)?;
-        if let Some(e) = errors {
-            let more = Resume::load(e, "id")?;
-            state.done.extend(more.done);
-            state.bad_lines.extend(more.bad_lines);
+        let mut state = Resume::default();
+        if resume {
+            state = Resume::load(out, key)?;
+            if let Some(e) = errors {
+                let more = Resume::load(e, "id")?;
+                state.done.extend(more.done);
+                state.bad_lines.extend(more.bad_lines);
+            }
         }
         let sinks = Sinks {
             out: Appender::open(out, !resume)?,

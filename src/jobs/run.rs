@@ -53,15 +53,17 @@ pub struct Tally {
 
 /// Told how far a job is: a bar on a terminal, a log line elsewhere, nothing in tests.
 pub trait Progress {
-    /// The job knows its size: `total` of `unit` ("lines", "groups").
-    fn start(&mut self, total: u64, unit: &'static str);
+    /// The job starts, counting in `unit` ("lines", "groups"): `total` of them, or `None`
+    /// when the size cannot be known ahead (an input from a pipe is read only once, so
+    /// its lines are not counted first).
+    fn start(&mut self, total: Option<u64>, unit: &'static str);
     /// `done` of the total are through.
     fn update(&mut self, done: u64, tally: &Tally);
 }
 
 /// No progress shown.
 impl Progress for () {
-    fn start(&mut self, _: u64, _: &'static str) {}
+    fn start(&mut self, _: Option<u64>, _: &'static str) {}
     fn update(&mut self, _: u64, _: &Tally) {}
 }
 
@@ -88,7 +90,15 @@ pub fn summarize<B: Backend<Output = Vec<f32>>>(
     sinks: &mut Sinks,
     progress: &mut dyn Progress,
 ) -> Result<Tally> {
-    progress.start(count_lines(job.input)?, "lines");
+    // Counting the lines reads the input once before the job reads it again: a pipe or
+    // FIFO would be spent by the count (and the job would find no records), so only a
+    // regular file is counted.
+    let total = if crate::output::rereadable(job.input) {
+        Some(count_lines(job.input)?)
+    } else {
+        None
+    };
+    progress.start(total, "lines");
     let mut tally = Tally::default();
     // Ids met so far in this run's reading of the input: a later record with one of them
     // is a duplicate, whether or not an earlier run wrote the first.
@@ -192,6 +202,7 @@ pub fn compare_groups<B: Backend<Output = Vec<f32>>>(
     sinks: &mut Sinks,
     progress: &mut dyn Progress,
 ) -> Result<Tally> {
+    check_compare_input(job.input)?;
     // First pass: where each group's records are (byte offsets), in order of first
     // appearance. Memory holds offsets, not texts.
     let path = job.input;
@@ -252,7 +263,7 @@ pub fn compare_groups<B: Backend<Output = Vec<f32>>>(
     tally.failed += errors.len();
     sinks.write(&mut lines, &mut errors)?;
 
-    progress.start(groups.len() as u64, "groups");
+    progress.start(Some(groups.len() as u64), "groups");
     let mut file = reader.into_inner();
     for (gi, (group, members)) in groups.iter().enumerate() {
         if job.shard.is_some_and(|s| !s.owns(group)) {
@@ -328,6 +339,21 @@ pub fn compare_groups<B: Backend<Output = Vec<f32>>>(
         progress.update(gi as u64 + 1, &tally);
     }
     Ok(tally)
+}
+
+/// Refuses an input that a compare job could not read back: it indexes the groups in one
+/// pass and then seeks to each group's records, which a pipe, FIFO or device cannot do
+/// (the job would fail midway, or see nothing). The CLI calls it before loading a model.
+pub fn check_compare_input(path: &Path) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(Error::Input(format!(
+            "{}: batch --task compare reads its input twice (it finds each group's records, \
+             then reads them back), and this is a pipe, FIFO or device that can be read only \
+             once; save it to a file first (e.g. `cat ... > input.jsonl`)",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Lines in the input, for the progress total (a fast byte scan).

@@ -245,7 +245,7 @@ pub fn annotate(path: &Path, stories: &[Story], out: &mut dyn Write) -> Result<(
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = BufReader::new(f);
     let mut seen: HashSet<String> = HashSet::new();
-    let write_err = |e: std::io::Error| Error::io("output", e);
+    let write_err = |e: std::io::Error| Error::write("the output", e);
     let read_err = |n: usize, e: std::io::Error| Error::File {
         path: path.to_path_buf(),
         message: format!("cannot read line {n}: {e}"),

@@ -11,6 +11,7 @@ mod cli_compare;
 mod cli_inputs;
 mod cli_models;
 mod cli_nli;
+mod cli_output;
 mod cli_stories;
 mod cli_summarize;
 mod compare_findings;
