@@ -8,7 +8,6 @@
 //! corpus streams, so memory does not grow with the vocabulary.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 /// Buckets of the hashed vocabulary: collisions are rare at this size for the names in a
 /// window of news, and the counts take 1 MiB.
@@ -16,6 +15,15 @@ const BUCKETS: usize = 1 << 18;
 /// Letters kept of each name: enough to tell names apart, few enough to absorb the case
 /// endings of Russian and Ukrainian (and English plurals/possessives).
 const PREFIX: usize = 5;
+
+/// FNV-1a (64-bit): the bucket of a name must be the same in every build, since a stories
+/// checkpoint or a comparison across runs relies on it; std's `DefaultHasher` promises no
+/// such thing across Rust releases.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
 
 /// A lead's name tokens, as buckets with their counts.
 pub fn tokens(lead: &str) -> HashMap<u32, u32> {
@@ -33,9 +41,8 @@ pub fn tokens(lead: &str) -> HashMap<u32, u32> {
             continue;
         }
         let key: String = ascii.chars().take(PREFIX).collect();
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        *out.entry((h.finish() % BUCKETS as u64) as u32).or_insert(0) += 1;
+        *out.entry((fnv1a(key.as_bytes()) % BUCKETS as u64) as u32)
+            .or_insert(0) += 1;
     }
     out
 }
@@ -90,6 +97,14 @@ impl Frequencies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buckets_are_fixed_by_the_name_not_by_the_build() {
+        // FNV-1a's published test vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 
     #[test]
     fn names_match_across_scripts_and_case_endings() {
