@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Memory of `embed` and `batch` over a 1 GB JSON Lines file, read at 10%, 50% and 90% of
-# the input, and at its end (README, Limits). The files are built from the repo's dev articles under
+# the input, and at its end (docs/GUIDE.md, Limits). The files are built from the repo's dev articles under
 # $WORK (default /tmp/parallax-big): embed.jsonl holds ~30 KB records (a title and a long
 # body, as an article dump with full texts has) whose titles are embedded; batch.jsonl holds
 # ~3 KB articles, of which `batch --shard 0/N` summarizes one in N while reading them all.

@@ -7,7 +7,7 @@
 //! few levels. Transformer activations also carry a few outlier channels that every token
 //! shares; `Linear::smoothed_int8` moves them into the weights (SmoothQuant, Xiao et al. 2023) from
 //! channel maxima observed on calibration text, which keeps the vectors at cosine ≥ 0.99
-//! to fp32's (README, Benchmarks).
+//! to fp32's (docs/BENCHMARKS.md, Embeddings).
 
 use tch::{Kind, Tensor};
 
@@ -20,7 +20,7 @@ pub enum Precision {
     /// 32-bit floats, as the weights ship.
     #[default]
     Fp32,
-    /// 8-bit integer weights and activations (CPU only); see README, Benchmarks, for the
+    /// 8-bit integer weights and activations (CPU only); see docs/BENCHMARKS.md for the
     /// speed and the measured loss.
     Int8,
 }
@@ -65,7 +65,7 @@ pub struct Int8Weight {
 
 /// How far smoothing moves activation range into the weights: SmoothQuant's α. 0.5 is the
 /// paper's default, chosen before measuring; on the 1,148 dev sentences it also gave the
-/// best worst-case cosine of 0.3 / 0.5 / 0.7 / 0.8 for both shipped models (README).
+/// best worst-case cosine of 0.3 / 0.5 / 0.7 / 0.8 for both shipped models (docs/METHODS.md).
 const SMOOTH_ALPHA: f64 = 0.5;
 
 impl Linear {

@@ -65,7 +65,7 @@ fn too_big(origin: &str, bytes: u64, max_bytes: u64) -> Error {
 
 /// Most characters of one document the one-shot commands read by default: about 500 pages,
 /// far beyond any article, and small enough that summarizing it stays within a minute and
-/// well under 1 GB on a laptop (README, Limits). `--max-chars` raises it.
+/// well under 1 GB on a laptop (docs/GUIDE.md, Limits). `--max-chars` raises it.
 pub const MAX_CHARS: usize = 1_000_000;
 
 /// Refuses, before reading anything, a plain file that cannot hold a document within

@@ -14,7 +14,7 @@ pub enum CompareFormat {
     Text,
     /// Markdown.
     Markdown,
-    /// One JSON object, schema `parallax.compare/1` (see README).
+    /// One JSON object, schema `parallax.compare/1` (docs/SCHEMA.md).
     Json,
     /// One self-contained HTML page (inline CSS and SVG charts, no scripts); use with -o.
     Html,

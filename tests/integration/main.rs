@@ -15,6 +15,7 @@ mod cli_output;
 mod cli_stories;
 mod cli_summarize;
 mod compare_findings;
+mod docs;
 mod e5_multilingual;
 mod embeddings;
 mod eval_compare;

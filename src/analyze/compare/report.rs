@@ -299,7 +299,7 @@ pub struct Exclusive {
     pub cite: Cite,
 }
 
-/// How each unit names the contested things of the story (see `naming` in the README).
+/// How each unit names the contested things of the story (see naming in docs/GUIDE.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct Naming {
     /// The glossary used: "built-in", a file, or both; empty with `--no-glossary`.
@@ -370,7 +370,7 @@ pub struct EpithetGroup {
     pub units: Vec<NameUse>,
 }
 
-/// The whole comparison. Top-level keys are the stable JSON schema (see README).
+/// The whole comparison. Top-level keys are the stable JSON schema (docs/SCHEMA.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// [`SCHEMA`].

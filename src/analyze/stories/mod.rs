@@ -1,7 +1,7 @@
 //! `parallax stories`: which articles of an unlabelled corpus tell the same story, across
 //! languages, and which stories one side covers and another does not.
 //!
-//! The method (README, Finding stories, has the measurements behind each choice):
+//! The method (docs/METHODS.md and docs/EVALUATION.md, stories, have the measurements behind each choice):
 //! 1. Each article's lead (headline + opening reporting sentences) is embedded with the
 //!    multilingual e5 model through the batching core, a chunk at a time.
 //! 2. **Language offsets removed.** In e5's space every vector carries a large component
@@ -35,13 +35,13 @@ use serde::Serialize;
 pub use articles::Article;
 pub use blindspots::{blindspots, Blindspot, BlindspotRule};
 
-/// The finder's settings. Defaults were read off the dev sets as the README says.
+/// The finder's settings. Defaults were read off the dev sets as docs/EVALUATION.md says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoriesConfig {
     /// Least average similarity (lead vectors with the language offsets removed, plus the
     /// names' share) for an article to join a story, and for two stories to merge. Picked
     /// as the best B-cubed F1 on the Multi-News pool (0.78..0.84 swept), then reported on
-    /// coverage-dev, which it was not picked on (README, Finding stories).
+    /// coverage-dev, which it was not picked on (docs/EVALUATION.md, stories).
     pub threshold: f32,
     /// Days around a story's first..last date within which a dated article may join it.
     pub window_days: i64,
@@ -59,7 +59,7 @@ pub struct StoriesConfig {
     /// 23rd) articles of the days between chain two events into one story. With the
     /// penalty an average over a story's members weighs how far apart they are as well as
     /// how alike. 0.01 is the middle of the range that worked on coverage-dev, the one dated
-    /// dev set (0.005..0.02 all lift it from 0.89 to 0.94..0.97 B-cubed F1; README, Finding
+    /// dev set (0.005..0.02 all lift it from 0.89 to 0.94..0.97 B-cubed F1; docs/EVALUATION.md,
     /// stories); undated articles pay nothing, so the Multi-News pool cannot tell.
     pub day_penalty: f32,
 }
@@ -78,7 +78,7 @@ impl Default for StoriesConfig {
 }
 
 impl StoriesConfig {
-    /// The baseline the README reports beside the method: one average-linkage threshold on
+    /// The baseline docs/EVALUATION.md reports beside the method: one average-linkage threshold on
     /// the raw e5 cosine of the leads, no centring, no dates (0.88 was the best Multi-News
     /// threshold for it).
     pub fn baseline() -> Self {
